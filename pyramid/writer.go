@@ -1,0 +1,465 @@
+package pyramid
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/progan/progan/internal/npy"
+	"github.com/progan/progan/internal/tfrecord"
+)
+
+// Options configure a Writer. The zero value writes uncompressed tiers in
+// input order with GOMAXPROCS workers.
+type Options struct {
+	Compression Compression
+	Workers     int    // 0: GOMAXPROCS
+	Order       string // recorded in the manifest: "input" (default) or "shuffled"
+	Seed        *int64 // recorded with Order "shuffled"
+	Source      string // recorded in the manifest, e.g. the input folder
+}
+
+// A Writer writes a dataset: every image added goes to every tier, record i
+// of each tier being image i. Images are processed by parallel workers and
+// written in the order added. Files are written into a hidden folder beside
+// the destination, which is renamed into place by Close: until then the
+// destination does not exist, so an interrupted run never leaves a folder
+// that opens as a dataset.
+type Writer struct {
+	dir, tmp, name string
+	opt            Options
+
+	// fixed by the first image
+	channels, size, labelSize int
+	tiers                     []*sink // highest resolution first
+	labels                    *sink   // raw float32 rows, given a header at Close
+	frameLen                  []int64 // frame length of each tier
+
+	added   int
+	skipped []Skipped
+
+	jobs    chan *job
+	pending chan *job
+	done    chan struct{}
+	wg      sync.WaitGroup
+	pool    sync.Pool
+
+	mu     sync.Mutex
+	err    error // first error of a worker or the writing goroutine
+	closed bool
+}
+
+type job struct {
+	img   image.Image
+	label []float32
+	top   Image
+	buf   []byte // frames of every tier, highest first
+	ends  []int  // end of each tier's frame in buf
+	cs    cascader
+	tier  []byte // scratch for the lower tiers
+	ready chan struct{}
+	err   error
+}
+
+// ErrExists reports a destination that already holds files.
+var ErrExists = errors.New("destination exists and is not empty")
+
+// Create starts a dataset at dir, which must not exist or be an empty
+// folder. A hidden partial folder left by an interrupted earlier run for
+// the same destination is removed first (Restarted reports it).
+func Create(dir string, opt Options) (*Writer, error) {
+	dir = filepath.Clean(dir)
+	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
+		return nil, fmt.Errorf("pyramid: %s: %w", dir, ErrExists)
+	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("pyramid: %w", err)
+	}
+	name := datasetName(dir)
+	tmp := PartialDir(dir)
+	if err := os.RemoveAll(tmp); err != nil {
+		return nil, fmt.Errorf("pyramid: removing partial output %s: %w", tmp, err)
+	}
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return nil, fmt.Errorf("pyramid: %w", err)
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opt.Order == "" {
+		opt.Order = "input"
+	}
+	w := &Writer{dir: dir, tmp: tmp, name: name, opt: opt}
+	w.pool.New = func() any { return &job{ready: make(chan struct{}, 1)} }
+	return w, nil
+}
+
+// PartialDir is the hidden folder in which a dataset for dir is written
+// until it is complete.
+func PartialDir(dir string) string {
+	dir = filepath.Clean(dir)
+	return filepath.Join(filepath.Dir(dir), "."+filepath.Base(dir)+".partial")
+}
+
+// Add appends one image, with its label vector (nil for none; every image
+// must have a label of the same length, or none). The first image fixes
+// the resolution and channel count: square, a power of two ≥ 4, and one
+// channel (*image.Gray, or *Image with one channel) or three (anything
+// else; alpha is dropped). img must not change until Close returns.
+func (w *Writer) Add(img image.Image, label []float32) error {
+	if err := w.failed(); err != nil {
+		return err
+	}
+	c, size, err := shapeOf(img)
+	if err != nil {
+		return fmt.Errorf("pyramid: image %d: %w", w.added, err)
+	}
+	if w.tiers == nil {
+		if err := w.start(c, size, len(label)); err != nil {
+			w.setErr(err)
+			return err
+		}
+	}
+	if c != w.channels || size != w.size {
+		return fmt.Errorf("pyramid: image %d: %d×%d×%d, dataset is %d×%d×%d", w.added, c, size, size, w.channels, w.size, w.size)
+	}
+	if len(label) != w.labelSize {
+		return fmt.Errorf("pyramid: image %d: label of length %d, dataset labels have %d", w.added, len(label), w.labelSize)
+	}
+	j := w.pool.Get().(*job)
+	j.img, j.label, j.err = img, append(j.label[:0], label...), nil
+	w.pending <- j // blocks when the pipeline is full: memory stays bounded
+	w.jobs <- j
+	w.added++
+	return nil
+}
+
+// Skip records an input that was left out, for the manifest.
+func (w *Writer) Skip(input string, reason error) {
+	w.skipped = append(w.skipped, Skipped{Input: input, Error: reason.Error()})
+}
+
+// Len returns the number of images added so far.
+func (w *Writer) Len() int { return w.added }
+
+func shapeOf(img image.Image) (c, size int, err error) {
+	b := img.Bounds()
+	c = 3
+	switch m := img.(type) {
+	case *image.Gray:
+		c = 1
+	case *Image:
+		c = m.Channels
+		if c != 1 && c != 3 || len(m.Pix) != c*m.Size*m.Size {
+			return 0, 0, fmt.Errorf("malformed planar image (%d channels, size %d, %d bytes)", c, m.Size, len(m.Pix))
+		}
+	}
+	if b.Dx() != b.Dy() {
+		return 0, 0, fmt.Errorf("image is %dx%d: not square", b.Dx(), b.Dy())
+	}
+	size = b.Dx()
+	if size < 4 || size&(size-1) != 0 {
+		return 0, 0, fmt.Errorf("image is %dx%d: size must be a power of two ≥ 4", size, size)
+	}
+	return c, size, nil
+}
+
+func (w *Writer) start(c, size, labelSize int) error {
+	w.channels, w.size, w.labelSize = c, size, labelSize
+	for r := size; r >= 4; r /= 2 {
+		s, err := newSink(w.tmp, tierFile(w.name, r), w.opt.Compression)
+		if err != nil {
+			return fmt.Errorf("pyramid: %w", err)
+		}
+		w.tiers = append(w.tiers, s)
+		w.frameLen = append(w.frameLen, int64(tfrecord.ExampleLen(c, r, r)+tfrecord.HeaderLen+tfrecord.FooterLen))
+	}
+	if labelSize > 0 {
+		s, err := newSink(w.tmp, labelsFile(w.name)+".rows", None)
+		if err != nil {
+			return fmt.Errorf("pyramid: %w", err)
+		}
+		w.labels = s
+	}
+	n := w.opt.Workers
+	w.jobs = make(chan *job, n)
+	w.pending = make(chan *job, 2*n+2)
+	w.done = make(chan struct{})
+	for range n {
+		w.wg.Add(1)
+		go w.work()
+	}
+	go w.write()
+	return nil
+}
+
+// work turns images into the framed records of every tier.
+func (w *Writer) work() {
+	defer w.wg.Done()
+	for j := range w.jobs {
+		j.err = j.encode(w.channels, w.size)
+		j.ready <- struct{}{}
+	}
+}
+
+func (j *job) encode(c, size int) error {
+	top, err := fromImage(j.img, &j.top)
+	if err != nil {
+		return err
+	}
+	j.img = nil
+	j.buf, j.ends = j.buf[:0], j.ends[:0]
+	j.buf = appendRecord(j.buf, c, size, top.Pix)
+	j.ends = append(j.ends, len(j.buf))
+	j.tier = j.cs.tiers(top, j.tier, func(lod int, pix []byte) {
+		j.buf = appendRecord(j.buf, c, size>>lod, pix)
+		j.ends = append(j.ends, len(j.buf))
+	})
+	return nil
+}
+
+// appendRecord appends the framed Example of one image.
+func appendRecord(dst []byte, c, r int, pix []byte) []byte {
+	n := tfrecord.ExampleLen(c, r, r)
+	start := len(dst)
+	dst = append(dst, make([]byte, tfrecord.HeaderLen)...)
+	dst = tfrecord.AppendExample(dst, c, r, r, pix)
+	binary.LittleEndian.PutUint64(dst[start:], uint64(n))
+	binary.LittleEndian.PutUint32(dst[start+8:], tfrecord.MaskedCRC(dst[start:start+8]))
+	return binary.LittleEndian.AppendUint32(dst, tfrecord.MaskedCRC(dst[start+tfrecord.HeaderLen:]))
+}
+
+// write is the single goroutine that writes finished jobs in input order.
+func (w *Writer) write() {
+	defer close(w.done)
+	var row []byte
+	for j := range w.pending {
+		<-j.ready
+		err := j.err
+		if err == nil && w.failed() == nil {
+			start := 0
+			for t, end := range j.ends {
+				if _, err = w.tiers[t].Write(j.buf[start:end]); err != nil {
+					break
+				}
+				start = end
+			}
+			if err == nil && w.labels != nil {
+				row = row[:0]
+				for _, v := range j.label {
+					row = binary.LittleEndian.AppendUint32(row, math.Float32bits(v))
+				}
+				_, err = w.labels.Write(row)
+			}
+		}
+		if err != nil {
+			w.setErr(fmt.Errorf("pyramid: %w", err))
+		}
+		w.pool.Put(j)
+	}
+}
+
+func (w *Writer) setErr(err error) {
+	w.mu.Lock()
+	if w.err == nil {
+		w.err = err
+	}
+	w.mu.Unlock()
+}
+
+func (w *Writer) failed() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
+// drain stops the pipeline and waits for the writing goroutine.
+func (w *Writer) drain() {
+	if w.jobs == nil {
+		return
+	}
+	close(w.jobs)
+	close(w.pending)
+	<-w.done
+	w.wg.Wait()
+	w.jobs = nil
+}
+
+// Close finishes the dataset: it writes the labels, the index and the
+// manifest, syncs everything, and renames the partial folder into place.
+// On error the partial folder is removed and nothing appears at the
+// destination.
+func (w *Writer) Close() error {
+	if w.closed {
+		return errors.New("pyramid: writer already closed")
+	}
+	w.closed = true
+	w.drain()
+	err := w.failed()
+	if err == nil && w.added == 0 {
+		err = errors.New("pyramid: no images were added")
+	}
+	if err == nil {
+		err = w.finish()
+	}
+	if err != nil {
+		w.cleanup()
+		return err
+	}
+	return nil
+}
+
+// Abort stops the writer and removes its partial output.
+func (w *Writer) Abort() error {
+	if w.closed {
+		return nil
+	}
+	w.closed = true
+	w.drain()
+	return w.cleanup()
+}
+
+func (w *Writer) cleanup() error {
+	for _, s := range w.tiers {
+		s.f.Close()
+	}
+	if w.labels != nil {
+		w.labels.f.Close()
+	}
+	return os.RemoveAll(w.tmp)
+}
+
+func (w *Writer) finish() error {
+	m := &Manifest{
+		Format:      manifestFormat,
+		Tool:        "progan " + Version,
+		Created:     time.Now().UTC().Format(time.RFC3339),
+		Images:      w.added,
+		Resolution:  w.size,
+		Channels:    w.channels,
+		LabelSize:   w.labelSize,
+		Order:       w.opt.Order,
+		Seed:        w.opt.Seed,
+		Compression: w.opt.Compression.String(),
+		Source:      w.opt.Source,
+		Skipped:     w.skipped,
+	}
+	var index []tierIndex
+	for t, s := range w.tiers {
+		if err := s.finish(); err != nil {
+			return fmt.Errorf("pyramid: %s: %w", s.name, err)
+		}
+		res := w.size >> t
+		e := s.entry("tier")
+		e.Resolution, e.Records = res, w.added
+		m.Files = append(m.Files, e)
+		if w.opt.Compression == None {
+			index = append(index, tierIndex{resolution: res, records: w.added, first: 0, stride: w.frameLen[t]})
+		}
+	}
+	if w.labels != nil {
+		if err := w.labels.finish(); err != nil {
+			return fmt.Errorf("pyramid: labels: %w", err)
+		}
+		e, err := w.writeLabels()
+		if err != nil {
+			return fmt.Errorf("pyramid: labels: %w", err)
+		}
+		m.Files = append(m.Files, e)
+	}
+	if index != nil {
+		s, err := newSink(w.tmp, IndexFile, None)
+		if err != nil {
+			return fmt.Errorf("pyramid: %w", err)
+		}
+		if err := writeIndex(s, index); err != nil {
+			s.f.Close()
+			return fmt.Errorf("pyramid: index: %w", err)
+		}
+		if err := s.finish(); err != nil {
+			return fmt.Errorf("pyramid: index: %w", err)
+		}
+		m.Files = append(m.Files, s.entry("index"))
+	}
+	js, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := writeFileSync(filepath.Join(w.tmp, ManifestFile), append(js, '\n')); err != nil {
+		return fmt.Errorf("pyramid: manifest: %w", err)
+	}
+	if err := syncDir(w.tmp); err != nil {
+		return fmt.Errorf("pyramid: %w", err)
+	}
+	// An empty destination folder is replaced; rename fails on a non-empty one.
+	if err := os.Remove(w.dir); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("pyramid: %w", err)
+	}
+	if err := os.Rename(w.tmp, w.dir); err != nil {
+		return fmt.Errorf("pyramid: %w", err)
+	}
+	return syncDir(filepath.Dir(w.dir))
+}
+
+// writeLabels turns the raw rows into the .npy labels file.
+func (w *Writer) writeLabels() (FileEntry, error) {
+	rows := filepath.Join(w.tmp, w.labels.name)
+	src, err := os.Open(rows)
+	if err != nil {
+		return FileEntry{}, err
+	}
+	defer src.Close()
+	s, err := newSink(w.tmp, labelsFile(w.name), None)
+	if err != nil {
+		return FileEntry{}, err
+	}
+	err = npy.WriteHeader(s, w.added, w.labelSize)
+	if err == nil {
+		_, err = io.Copy(s, bufio.NewReader(src))
+	}
+	if err != nil {
+		s.f.Close()
+		return FileEntry{}, err
+	}
+	if err := s.finish(); err != nil {
+		return FileEntry{}, err
+	}
+	if err := os.Remove(rows); err != nil {
+		return FileEntry{}, err
+	}
+	return s.entry("labels"), nil
+}
+
+func writeFileSync(path string, b []byte) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
