@@ -1,6 +1,9 @@
 package pyramid
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // The lower tiers follow the original exporter (reference §2.2): each lod
 // is the 2×2 box mean of the previous lod's unquantised float32 values,
@@ -15,14 +18,14 @@ type cascader struct {
 	sums [2][]uint32
 }
 
-// tiers calls emit for every lod 1.. with the planar bytes of that lod
-// (c × r × r, r halving from top.Size/2 down to 4). The slice passed to
-// emit is only valid during the call.
+// tiers returns out[:0] with the planar bytes of every lower tier appended
+// (c × r × r, r halving from top.Size/2 down to 4), and calls emit with
+// each tier's bytes as it is made (the slice may move as out grows later).
 func (cs *cascader) tiers(top *Image, out []byte, emit func(lod int, pix []byte)) []byte {
 	c, r := top.Channels, top.Size
+	out = out[:0]
 	if r > exactLimit {
-		floatTiers(top, emit)
-		return out
+		return floatTiers(top, out, emit)
 	}
 	n := c * r * r / 4
 	cur := grow(&cs.sums[0], n)
@@ -42,8 +45,9 @@ func (cs *cascader) tiers(top *Image, out []byte, emit func(lod int, pix []byte)
 	}
 	shift := uint(2)
 	for lod := 1; h >= 4; lod++ {
-		out = quantise(out[:0], cur[:c*h*h], shift)
-		emit(lod, out)
+		start := len(out)
+		out = quantise(out, cur[:c*h*h], shift)
+		emit(lod, out[start:])
 		if h == 4 {
 			break
 		}
@@ -77,16 +81,16 @@ func grow(s *[]uint32, n int) []uint32 {
 }
 
 // quantise appends sum / 2^shift rounded half to even for every sum.
+// Adding half-1 plus the parity of the truncated quotient carries into the
+// quotient exactly when the remainder is above half, or equal to half with
+// an odd quotient.
 func quantise(dst []byte, sums []uint32, shift uint) []byte {
-	half := uint32(1) << (shift - 1)
-	mask := uint32(1)<<shift - 1
-	for _, s := range sums {
-		q := s >> shift
-		rem := s & mask
-		if rem > half || rem == half && q&1 == 1 {
-			q++
-		}
-		dst = append(dst, byte(q))
+	bias := uint32(1)<<(shift-1) - 1
+	start := len(dst)
+	dst = slices.Grow(dst, len(sums))[:start+len(sums)]
+	out := dst[start:]
+	for i, s := range sums {
+		out[i] = byte((s + bias + (s>>shift)&1) >> shift)
 	}
 	return dst
 }
@@ -110,13 +114,12 @@ const exactLimit = 1024
 // floatTiers is the original's cascade in float32, term order as written
 // there: (img[0::2,0::2] + img[0::2,1::2] + img[1::2,0::2] + img[1::2,1::2]) * 0.25,
 // each lod quantised by rint and clipped.
-func floatTiers(top *Image, emit func(lod int, pix []byte)) {
+func floatTiers(top *Image, out []byte, emit func(lod int, pix []byte)) []byte {
 	c, r := top.Channels, top.Size
 	cur := make([]float32, len(top.Pix))
 	for i, v := range top.Pix {
 		cur[i] = float32(v)
 	}
-	var out []byte
 	for lod := 1; r > 4; lod++ {
 		h := r / 2
 		next := make([]float32, c*h*h)
@@ -133,13 +136,14 @@ func floatTiers(top *Image, emit func(lod int, pix []byte)) {
 				}
 			}
 		}
-		out = out[:0]
+		start := len(out)
 		for _, v := range next {
 			out = append(out, rintClip(v))
 		}
-		emit(lod, out)
+		emit(lod, out[start:])
 		cur, r = next, h
 	}
+	return out
 }
 
 func rintClip(v float32) byte {

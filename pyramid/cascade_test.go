@@ -89,7 +89,7 @@ func TestCascadeMatchesFloat32(t *testing.T) {
 					}
 				}
 				var want [][]byte
-				floatTiers(top, func(lod int, pix []byte) { want = append(want, bytes.Clone(pix)) })
+				floatTiers(top, nil, func(lod int, pix []byte) { want = append(want, bytes.Clone(pix)) })
 				got := Downsample(top)
 				if len(got) != len(want) {
 					t.Fatalf("%d×%d: %d tiers, want %d", size, size, len(got), len(want))

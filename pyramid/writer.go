@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"io"
 	"math"
@@ -52,7 +53,7 @@ type Writer struct {
 	pending chan *job
 	done    chan struct{}
 	wg      sync.WaitGroup
-	pool    sync.Pool
+	free    chan *job // finished jobs, kept with their buffers for reuse
 
 	mu     sync.Mutex
 	err    error // first error of a worker or the writing goroutine
@@ -63,12 +64,20 @@ type job struct {
 	img   image.Image
 	label []float32
 	top   Image
-	buf   []byte // frames of every tier, highest first
-	ends  []int  // end of each tier's frame in buf
+	lower []byte // pixels of the lower tiers, highest first
+	heads []byte // per tier: frame header + Example head, then the frame footer
+	segs  []seg  // per tier: where its pieces are
 	cs    cascader
-	tier  []byte // scratch for the lower tiers
 	ready chan struct{}
 	err   error
+}
+
+// seg locates one tier's frame: heads[h0:h1] + pixels + heads[h1:h1+4].
+// Pixels are not copied into the frame: the writer sends them from the
+// image (top tier) or from lower.
+type seg struct {
+	h0, h1 int
+	p0, p1 int // in lower; p0 < 0 for the top tier
 }
 
 // ErrExists reports a destination that already holds files.
@@ -99,7 +108,6 @@ func Create(dir string, opt Options) (*Writer, error) {
 		opt.Order = "input"
 	}
 	w := &Writer{dir: dir, tmp: tmp, name: name, opt: opt}
-	w.pool.New = func() any { return &job{ready: make(chan struct{}, 1)} }
 	return w, nil
 }
 
@@ -135,7 +143,12 @@ func (w *Writer) Add(img image.Image, label []float32) error {
 	if len(label) != w.labelSize {
 		return fmt.Errorf("pyramid: image %d: label of length %d, dataset labels have %d", w.added, len(label), w.labelSize)
 	}
-	j := w.pool.Get().(*job)
+	var j *job
+	select {
+	case j = <-w.free:
+	default:
+		j = &job{ready: make(chan struct{}, 1)}
+	}
 	j.img, j.label, j.err = img, append(j.label[:0], label...), nil
 	w.pending <- j // blocks when the pipeline is full: memory stays bounded
 	w.jobs <- j
@@ -193,6 +206,7 @@ func (w *Writer) start(c, size, labelSize int) error {
 	n := w.opt.Workers
 	w.jobs = make(chan *job, n)
 	w.pending = make(chan *job, 2*n+2)
+	w.free = make(chan *job, 3*n+3)
 	w.done = make(chan struct{})
 	for range n {
 		w.wg.Add(1)
@@ -217,26 +231,34 @@ func (j *job) encode(c, size int) error {
 		return err
 	}
 	j.img = nil
-	j.buf, j.ends = j.buf[:0], j.ends[:0]
-	j.buf = appendRecord(j.buf, c, size, top.Pix)
-	j.ends = append(j.ends, len(j.buf))
-	j.tier = j.cs.tiers(top, j.tier, func(lod int, pix []byte) {
-		j.buf = appendRecord(j.buf, c, size>>lod, pix)
-		j.ends = append(j.ends, len(j.buf))
+	j.heads, j.segs = j.heads[:0], j.segs[:0]
+	j.frame(c, size, top.Pix, -1, -1)
+	off := 0
+	j.lower = j.cs.tiers(top, j.lower, func(lod int, pix []byte) {
+		j.frame(c, size>>lod, pix, off, off+len(pix))
+		off += len(pix)
 	})
+	if top != &j.top {
+		j.top = *top // keep the caller's planar image until written
+	}
 	return nil
 }
 
-// appendRecord appends the framed Example of one image.
-func appendRecord(dst []byte, c, r int, pix []byte) []byte {
-	n := tfrecord.ExampleLen(c, r, r)
-	start := len(dst)
-	dst = append(dst, make([]byte, tfrecord.HeaderLen)...)
-	dst = tfrecord.AppendExample(dst, c, r, r, pix)
-	binary.LittleEndian.PutUint64(dst[start:], uint64(n))
-	binary.LittleEndian.PutUint32(dst[start+8:], tfrecord.MaskedCRC(dst[start:start+8]))
-	return binary.LittleEndian.AppendUint32(dst, tfrecord.MaskedCRC(dst[start+tfrecord.HeaderLen:]))
+// frame records the framing of one tier's record around pix.
+func (j *job) frame(c, r int, pix []byte, p0, p1 int) {
+	h0 := len(j.heads)
+	j.heads = append(j.heads, make([]byte, tfrecord.HeaderLen)...)
+	j.heads = tfrecord.AppendExampleHead(j.heads, c, r, r)
+	h1 := len(j.heads)
+	n := h1 - h0 - tfrecord.HeaderLen + len(pix)
+	binary.LittleEndian.PutUint64(j.heads[h0:], uint64(n))
+	binary.LittleEndian.PutUint32(j.heads[h0+8:], tfrecord.MaskedCRC(j.heads[h0:h0+8]))
+	crc := crc32.Update(crc32.Checksum(j.heads[h0+tfrecord.HeaderLen:h1], castagnoli), castagnoli, pix)
+	j.heads = binary.LittleEndian.AppendUint32(j.heads, tfrecord.Mask(crc))
+	j.segs = append(j.segs, seg{h0, h1, p0, p1})
 }
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // write is the single goroutine that writes finished jobs in input order.
 func (w *Writer) write() {
@@ -246,12 +268,20 @@ func (w *Writer) write() {
 		<-j.ready
 		err := j.err
 		if err == nil && w.failed() == nil {
-			start := 0
-			for t, end := range j.ends {
-				if _, err = w.tiers[t].Write(j.buf[start:end]); err != nil {
+			for t, sg := range j.segs {
+				pix := j.top.Pix
+				if sg.p0 >= 0 {
+					pix = j.lower[sg.p0:sg.p1]
+				}
+				s := w.tiers[t]
+				if _, err = s.Write(j.heads[sg.h0:sg.h1]); err == nil {
+					if _, err = s.Write(pix); err == nil {
+						_, err = s.Write(j.heads[sg.h1 : sg.h1+tfrecord.FooterLen])
+					}
+				}
+				if err != nil {
 					break
 				}
-				start = end
 			}
 			if err == nil && w.labels != nil {
 				row = row[:0]
@@ -264,7 +294,10 @@ func (w *Writer) write() {
 		if err != nil {
 			w.setErr(fmt.Errorf("pyramid: %w", err))
 		}
-		w.pool.Put(j)
+		select {
+		case w.free <- j:
+		default:
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package tfrecord
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -29,7 +30,8 @@ func appendLen(dst []byte, num protowire.Number, n int) []byte {
 
 // shapeEntry returns the serialized map entry {"shape": Int64List[c, h, w]}.
 func shapeEntry(dst []byte, c, h, w int) []byte {
-	var packed []byte
+	var buf [3 * binary.MaxVarintLen64]byte
+	packed := buf[:0]
 	for _, v := range [3]int{c, h, w} {
 		packed = protowire.AppendVarint(packed, uint64(v))
 	}
@@ -62,9 +64,16 @@ func AppendExample(dst []byte, c, h, w int, pix []byte) []byte {
 	if len(pix) != c*h*w {
 		panic(fmt.Sprintf("tfrecord: AppendExample: %d bytes for shape [%d %d %d]", len(pix), c, h, w))
 	}
+	return append(AppendExampleHead(dst, c, h, w), pix...)
+}
+
+// AppendExampleHead appends the bytes of AppendExample that precede the
+// pixels, which come last: a writer can then send the pixels from where
+// they are, without copying them into the record.
+func AppendExampleHead(dst []byte, c, h, w int) []byte {
 	var scratch [32]byte
 	shape := shapeEntry(scratch[:0], c, h, w)
-	n := len(pix)
+	n := c * h * w
 	data := dataEntryLen(n)
 	dst = appendLen(dst, exampleFeatures, sizeLen(len(shape))+sizeLen(data))
 	dst = appendLen(dst, featuresFeature, len(shape))
@@ -74,8 +83,7 @@ func AppendExample(dst []byte, c, h, w int, pix []byte) []byte {
 	dst = append(dst, "data"...)
 	dst = appendLen(dst, mapValue, sizeLen(sizeLen(n)))
 	dst = appendLen(dst, featureBytesList, sizeLen(n))
-	dst = appendLen(dst, listValue, n)
-	return append(dst, pix...)
+	return appendLen(dst, listValue, n)
 }
 
 // ParseExample extracts the "shape" and "data" features from a serialized

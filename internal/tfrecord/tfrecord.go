@@ -33,7 +33,12 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // MaskedCRC returns TensorFlow's masked CRC32C of b.
 func MaskedCRC(b []byte) uint32 {
-	c := crc32.Checksum(b, castagnoli)
+	return Mask(crc32.Checksum(b, castagnoli))
+}
+
+// Mask applies TensorFlow's mask to a CRC32C (Castagnoli) checksum, for
+// callers that compute it over several pieces with crc32.Update.
+func Mask(c uint32) uint32 {
 	return ((c >> 15) | (c << 17)) + 0xa282ead8
 }
 
