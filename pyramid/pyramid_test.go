@@ -596,6 +596,7 @@ func benchmarkPack(b *testing.B, n, size int) {
 	}
 	b.SetBytes(int64(n * 3 * size * size))
 	b.ReportAllocs()
+	var written int64
 	for b.Loop() {
 		dir := filepath.Join(b.TempDir(), "bench")
 		w, err := Create(dir, Options{})
@@ -610,6 +611,41 @@ func benchmarkPack(b *testing.B, n, size int) {
 		if err := w.Close(); err != nil {
 			b.Fatal(err)
 		}
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if info, err := e.Info(); err == nil {
+				written += info.Size()
+			}
+		}
 	}
 	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "images/s")
+	b.ReportMetric(float64(written)/1e6/b.Elapsed().Seconds(), "MB-written/s")
+}
+
+func TestSheet(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "s")
+	imgs, _ := writeDataset(t, dir, 3, 3, 8, 0, Options{})
+	d, _ := Open(dir)
+	defer d.Close()
+	img, err := Sheet(d, 1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2 records × 8 px + 2 px gap wide; tiers 8 and 4, so 2 rows.
+	if b := img.Bounds(); b.Dx() != 18 || b.Dy() != 18 {
+		t.Fatalf("sheet is %v", b)
+	}
+	// Record 2 at (10, 0); its pixel (3, 1); the 4×4 row at y=10 doubles pixels.
+	r, _, _, _ := img.At(10+3, 1).RGBA()
+	if byte(r>>8) != imgs[2].Pix[1*8+3] {
+		t.Fatal("sheet pixel differs from the record")
+	}
+	low := Downsample(imgs[1])[0]
+	r, _, _, _ = img.At(5, 10+3).RGBA()
+	if byte(r>>8) != low.Pix[1*4+2] {
+		t.Fatal("sheet's 4×4 row is not the scaled-up record")
+	}
+	if _, err := Sheet(d, 2, 5); err == nil {
+		t.Fatal("sheet beyond the records accepted")
+	}
 }

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/progan/progan/internal/npy"
@@ -70,6 +71,7 @@ type job struct {
 	cs    cascader
 	ready chan struct{}
 	err   error
+	refs  atomic.Int32 // writing goroutines still using the job
 }
 
 // seg locates one tier's frame: heads[h0:h1] + pixels + heads[h1:h1+4].
@@ -260,44 +262,81 @@ func (j *job) frame(c, r int, pix []byte, p0, p1 int) {
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// write is the single goroutine that writes finished jobs in input order.
+// write takes finished jobs in input order. The full-resolution tier,
+// three quarters of the bytes, is hashed and written by a goroutine of its
+// own (writeTop); this one writes the lower tiers and the labels.
 func (w *Writer) write() {
 	defer close(w.done)
+	top := make(chan *job, 2)
+	topDone := make(chan struct{})
+	go w.writeTop(top, topDone)
 	var row []byte
 	for j := range w.pending {
 		<-j.ready
-		err := j.err
-		if err == nil && w.failed() == nil {
-			for t, sg := range j.segs {
-				pix := j.top.Pix
-				if sg.p0 >= 0 {
-					pix = j.lower[sg.p0:sg.p1]
-				}
-				s := w.tiers[t]
-				if _, err = s.Write(j.heads[sg.h0:sg.h1]); err == nil {
-					if _, err = s.Write(pix); err == nil {
-						_, err = s.Write(j.heads[sg.h1 : sg.h1+tfrecord.FooterLen])
-					}
-				}
-				if err != nil {
-					break
-				}
+		if j.err != nil {
+			w.setErr(fmt.Errorf("pyramid: %w", j.err))
+		}
+		skip := w.failed() != nil
+		j.refs.Store(2)
+		top <- j
+		var err error
+		for t := 1; t < len(j.segs) && !skip && err == nil; t++ {
+			err = w.writeSeg(j, t)
+		}
+		if err == nil && !skip && w.labels != nil {
+			row = row[:0]
+			for _, v := range j.label {
+				row = binary.LittleEndian.AppendUint32(row, math.Float32bits(v))
 			}
-			if err == nil && w.labels != nil {
-				row = row[:0]
-				for _, v := range j.label {
-					row = binary.LittleEndian.AppendUint32(row, math.Float32bits(v))
-				}
-				_, err = w.labels.Write(row)
-			}
+			_, err = w.labels.Write(row)
 		}
 		if err != nil {
 			w.setErr(fmt.Errorf("pyramid: %w", err))
 		}
-		select {
-		case w.free <- j:
-		default:
+		w.release(j)
+	}
+	close(top)
+	<-topDone
+}
+
+func (w *Writer) writeTop(jobs <-chan *job, done chan<- struct{}) {
+	defer close(done)
+	for j := range jobs {
+		if j.err == nil && w.failed() == nil {
+			if err := w.writeSeg(j, 0); err != nil {
+				w.setErr(fmt.Errorf("pyramid: %w", err))
+			}
 		}
+		w.release(j)
+	}
+}
+
+// writeSeg writes job j's frame of tier t.
+func (w *Writer) writeSeg(j *job, t int) error {
+	sg := j.segs[t]
+	pix := j.top.Pix
+	if sg.p0 >= 0 {
+		pix = j.lower[sg.p0:sg.p1]
+	}
+	s := w.tiers[t]
+	if _, err := s.Write(j.heads[sg.h0:sg.h1]); err != nil {
+		return err
+	}
+	if _, err := s.Write(pix); err != nil {
+		return err
+	}
+	_, err := s.Write(j.heads[sg.h1 : sg.h1+tfrecord.FooterLen])
+	return err
+}
+
+// release recycles j once both writing goroutines are done with it.
+func (w *Writer) release(j *job) {
+	if j.refs.Add(-1) != 0 {
+		return
+	}
+	select {
+	case w.free <- j:
+	default:
 	}
 }
 

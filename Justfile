@@ -1,0 +1,26 @@
+# progan tasks. Install just with `npm install -g rust-just` (or `cargo install just`).
+
+# run the test suite exactly as CI does (gofmt, vet, go test ./...)
+test:
+    bash .ci/run
+
+# packing benchmarks beside the disk's dd write speed
+bench:
+    bash .ci/bench
+
+# the end-to-end demo on testdata/
+demo:
+    go run ./cmd/progan demo
+
+# formatting and vet only
+lint:
+    test -z "$(gofmt -l $(git ls-files '*.go'))"
+    go vet ./...
+
+# fuzz the outside-format parsers for a while each
+fuzz seconds="30":
+    go test ./internal/tfrecord -run '^$' -fuzz FuzzReader -fuzztime {{seconds}}s
+    go test ./internal/tfrecord -run '^$' -fuzz FuzzParseExample -fuzztime {{seconds}}s
+    go test ./internal/npy -run '^$' -fuzz FuzzRead -fuzztime {{seconds}}s
+    go test ./internal/imagefile -run '^$' -fuzz FuzzDecode -fuzztime {{seconds}}s
+    go test ./pyramid -run '^$' -fuzz FuzzReadIndex -fuzztime {{seconds}}s

@@ -1,0 +1,195 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/progan/progan/internal/imagefile"
+	"github.com/progan/progan/internal/nprand"
+	"github.com/progan/progan/internal/npy"
+	"github.com/progan/progan/pyramid"
+)
+
+func init() {
+	register(&command{
+		name: "images",
+		args: "DIR",
+		summary: "pack a folder of images into a dataset: one TFRecord file per resolution,\n" +
+			"full size down to 4×4, as the original's create_from_images writes them.\n" +
+			"PNG, JPEG, GIF, BMP, TIFF and WebP are read in sorted name order. Without\n" +
+			"--resolution every image must be square, a power of two and the size of the\n" +
+			"first; with it, images are centre-cropped and resized. The output appears only\n" +
+			"when complete; an interrupted run is restarted by running it again.\n" +
+			"Unlike the original, the default order is the sorted input order: --shuffle\n" +
+			"gives the original's RandomState(123) order.",
+		example: "progan images -o datasets/faces ~/faces\n" +
+			"progan images --shuffle --resolution 256 --keep-going -o datasets/cats ~/cats\n" +
+			"progan images --labels classes.npy --compress gzip -o datasets/small ./small",
+		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			var o packOpts
+			fs.StringVar(&o.out, "o", "", "output dataset folder (required; must not exist or be empty)")
+			fs.BoolVar(&o.shuffle, "shuffle", false, "store images in the original's shuffled order (numpy RandomState(seed).shuffle)")
+			fs.Int64Var(&o.seed, "seed", 123, "seed of the --shuffle order")
+			fs.IntVar(&o.res, "resolution", 0, "centre-crop and resize every image to R×R (a power of two ≥ 4)")
+			fs.StringVar(&o.filter, "resize-filter", "lanczos", "resize filter: "+strings.Join(imagefile.FilterNames(), ", "))
+			fs.IntVar(&o.channels, "channels", 0, "1 or 3 to convert every image; default: the first image's")
+			fs.StringVar(&o.labels, "labels", "", "labels .npy file, one row per input file in sorted order")
+			fs.BoolVar(&o.recursive, "recursive", false, "also read images in subfolders")
+			fs.BoolVar(&o.keepGoing, "keep-going", false, "skip unreadable or mismatched images and list them")
+			fs.StringVar(&o.compress, "compress", "none", "compress tier files: none, gzip or zlib (TFRecord options; no random access)")
+			fs.IntVar(&o.workers, "workers", 0, "parallel decoders (default: all cores)")
+			fs.BoolVar(&o.json, "json", false, "print the summary as JSON")
+			return func(ctx context.Context, e *env, args []string) error {
+				if err := wantArgs(args, 1, "one input DIR"); err != nil {
+					return err
+				}
+				if o.out == "" {
+					return fmt.Errorf("-o is required: %w", errUsage)
+				}
+				o.dir = args[0]
+				return packImages(ctx, e, o)
+			}
+		},
+	})
+}
+
+type packOpts struct {
+	dir, out, filter, labels, compress  string
+	shuffle, recursive, keepGoing, json bool
+	seed                                int64
+	res, channels, workers              int
+}
+
+type packSummary struct {
+	Dataset    string            `json:"dataset"`
+	Images     int               `json:"images"`
+	Inputs     int               `json:"inputs"`
+	Resolution int               `json:"resolution"`
+	Channels   int               `json:"channels"`
+	LabelSize  int               `json:"label_size"`
+	Seconds    float64           `json:"seconds"`
+	Skipped    []pyramid.Skipped `json:"skipped"`
+	Tiers      []map[string]any  `json:"tiers"`
+}
+
+func packImages(ctx context.Context, e *env, o packOpts) error {
+	if o.res != 0 && (o.res < 4 || o.res&(o.res-1) != 0) {
+		return fmt.Errorf("--resolution %d: want a power of two ≥ 4: %w", o.res, errUsage)
+	}
+	if o.channels != 0 && o.channels != 1 && o.channels != 3 {
+		return fmt.Errorf("--channels %d: want 1 or 3: %w", o.channels, errUsage)
+	}
+	comp, err := pyramid.ParseCompression(o.compress)
+	if err != nil {
+		return fmt.Errorf("%v: %w", err, errUsage)
+	}
+	paths, err := imagefile.List(o.dir, o.recursive)
+	if err != nil {
+		return err
+	}
+	var labels *npy.Matrix
+	if o.labels != "" {
+		if labels, err = npy.ReadFile(o.labels); err != nil {
+			return err
+		}
+		if labels.Rows != len(paths) {
+			return fmt.Errorf("%s has %d rows for %d images in %s", o.labels, labels.Rows, len(paths), o.dir)
+		}
+	}
+	var order []int
+	wopt := pyramid.Options{Compression: comp, Source: o.dir}
+	if o.shuffle {
+		if o.seed < 0 || o.seed > 1<<32-1 {
+			return fmt.Errorf("--seed %d: want 0 ≤ seed < 2³²: %w", o.seed, errUsage)
+		}
+		order = nprand.New(uint32(o.seed)).Permutation(len(paths))
+		wopt.Order, wopt.Seed = "shuffled", &o.seed
+	}
+	w, err := pyramid.Create(o.out, wopt)
+	if err != nil {
+		return err
+	}
+	iopt := imagefile.Options{Resolution: o.res, Filter: o.filter, Channels: o.channels}
+	bar := e.bar("packing", len(paths), "images")
+	var skipped []pyramid.Skipped
+	err = func() error {
+		for it, err := range imagefile.Stream(ctx, paths, order, iopt, o.workers) {
+			var ie *imagefile.InputError
+			if errors.As(err, &ie) && o.keepGoing {
+				w.Skip(ie.Path, ie.Err)
+				skipped = append(skipped, pyramid.Skipped{Input: ie.Path, Error: ie.Err.Error()})
+				bar.Add(1)
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			var label []float32
+			if labels != nil {
+				label = labels.Row(it.Index)
+			}
+			if err := w.Add(it.Image, label); err != nil {
+				return fmt.Errorf("%s: %w", it.Path, err)
+			}
+			bar.Add(1)
+		}
+		return nil
+	}()
+	if err == nil && w.Len() == 0 {
+		err = fmt.Errorf("no image of %s could be read (%d skipped)", o.dir, len(skipped))
+	}
+	if err != nil {
+		bar.Finish()
+		w.Abort()
+		if errors.Is(err, context.Canceled) {
+			return fmt.Errorf("%w: nothing was written to %s; run the same command again to start over", err, o.out)
+		}
+		if !o.keepGoing {
+			var ie *imagefile.InputError
+			if errors.As(err, &ie) {
+				return fmt.Errorf("%w\n(nothing was written; fix or remove the file, or pass --keep-going to skip such files)", err)
+			}
+		}
+		return err
+	}
+	err = w.Close()
+	bar.Finish()
+	if err != nil {
+		return err
+	}
+	return printPackSummary(e, o, len(paths), skipped, bar.Elapsed().Seconds())
+}
+
+func printPackSummary(e *env, o packOpts, inputs int, skipped []pyramid.Skipped, secs float64) error {
+	d, err := pyramid.Open(o.out)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	s := packSummary{Dataset: o.out, Images: d.Images, Inputs: inputs, Resolution: d.Resolution,
+		Channels: d.Channels, LabelSize: d.LabelSize, Seconds: secs, Skipped: skipped}
+	if s.Skipped == nil {
+		s.Skipped = []pyramid.Skipped{}
+	}
+	var total int64
+	for _, t := range d.Tiers {
+		s.Tiers = append(s.Tiers, map[string]any{"resolution": t.Resolution, "records": t.Records, "bytes": t.Bytes})
+		total += t.Bytes
+	}
+	if o.json {
+		return e.printJSON(s)
+	}
+	w := e.stdout
+	fmt.Fprintf(w, "Packed %d images (%d×%d×%d) into %s: %d tiers, %s, in %.1fs (%.0f images/s).\n",
+		d.Images, d.Channels, d.Resolution, d.Resolution, o.out, len(d.Tiers), human(total), secs, float64(inputs)/secs)
+	if len(skipped) > 0 {
+		fmt.Fprintf(w, "Skipped %d of %d inputs:\n", len(skipped), inputs)
+		for _, sk := range skipped {
+			fmt.Fprintf(w, "  %s\n", sk.Error)
+		}
+	}
+	return nil
+}
