@@ -1,0 +1,322 @@
+// Package imagefile reads a folder of ordinary image files as input for a
+// Progressive GAN dataset, following the rules of the original tool's
+// create_from_images and fixing the cases where that tool crashed or gave
+// wrong pixels.
+//
+// # Listing
+//
+// [List] returns the files of a folder whose extension is .png, .jpg, .jpeg,
+// .gif, .bmp, .tif, .tiff or .webp (in any case), sorted by the byte order of
+// their path relative to the folder, which is the order of Python's
+// sorted(glob(...)) that the original uses. Subfolders, dot files (.DS_Store,
+// macOS "._" files) and other entries are skipped instead of being fed to the
+// decoder; with recursive listing, dot folders (.git, .ipynb_checkpoints) are
+// skipped too and symbolic links to folders are not followed.
+//
+// # Decoding
+//
+// [Load] and [Decode] accept PNG, JPEG, GIF, BMP, TIFF and WebP, whatever the
+// file's extension, and always return one of two concrete types with origin
+// (0,0) and contiguous Pix (Stride is the row length):
+//
+//   - *image.Gray for one channel;
+//   - *image.RGBA with A = 255 in every pixel for three channels.
+//
+// Files are converted to 8-bit samples by these rules:
+//
+//   - Gray files (JPEG gray, PNG gray with or without alpha or a
+//     transparent colour, TIFF BlackIsZero and WhiteIsZero) give one channel.
+//   - Paletted files (PNG, GIF, BMP, TIFF) are looked up in their palette.
+//     When every palette entry is gray (R = G = B) the result has one channel,
+//     otherwise three. The original fed palette indices through as if they
+//     were gray levels; that is not copied.
+//   - Alpha is dropped and the colour kept as stored, which is what Pillow's
+//     convert("RGB") and convert("L") do and so what the original's users
+//     get when they fix its crash on RGBA and LA files by hand. Compositing
+//     over black or white was rejected: either background is a guess that
+//     no other tool would reproduce. Straight-alpha sources (PNG, WebP, BMP,
+//     TIFF with unassociated alpha) keep their colour values untouched, even
+//     under fully transparent pixels. Premultiplied sources (TIFF with
+//     associated alpha) are un-premultiplied the way Pillow's "RGBa" unpacker
+//     does it: c*255/a truncated and clipped to 255, and 0 where a = 0.
+//   - 16-bit samples keep their high byte (v>>8), alpha included, before the
+//     8-bit rules apply. That is what Pillow's unpackers for 16-bit samples
+//     (L;16B, RGB;16B, RGBA;16B) do, what Go's color models do and what
+//     libpng's png_set_strip_16 does; round(v/257) would be closer by at most
+//     one level but agrees with none of them. Both agree on 8-bit data
+//     widened as v*257.
+//   - JPEG's YCbCr and CMYK (Adobe, stored inverted) become RGB through the
+//     Go standard library's conversions (color.YCbCrToRGB, color.CMYKToRGB,
+//     chroma repeated, not interpolated), which can differ from libjpeg's
+//     and so Pillow's by a level or so, more at sharp colour edges.
+//   - Lossy WebP is converted as libwebp converts it, bit for bit: BT.601
+//     limited-range YCbCr with interpolated ("fancy") chroma upsampling.
+//     golang.org/x/image/webp hands its planes over as a full-range
+//     image.YCbCr, whose own conversion would wash the colours out
+//     (golang/go#40173).
+//   - Images of any other type are converted through their At method with
+//     the same rules.
+//
+// Only the first frame of an animated GIF is read, at its own bounds. Go's
+// GIF decoder discards the colour of the transparent palette entry, so those
+// pixels are black. EXIF orientation and colour profiles are ignored, as in
+// the original. Images over 2^27 pixels (134 megapixels) are refused before
+// their pixels are decoded.
+//
+// # Channels
+//
+// With [Options].Channels 0 the channel count is the file's own (1 for gray
+// files, 3 otherwise), so the first image of a folder fixes it as in the
+// original. Channels 1 and 3 force a count: gray to RGB replicates the level,
+// RGB to gray uses ITU-R 601-2 luma in the fixed-point form of Pillow's
+// convert("L"): L = (19595 R + 38470 G + 7471 B + 0x8000) >> 16, which is
+// R*299/1000 + G*587/1000 + B*114/1000 rounded to nearest.
+//
+// # Size
+//
+// With [Options].Resolution 0 an image must be square with a side that is a
+// power of two of at least 4, as in the original. With Resolution R > 0 the
+// image is cropped to its centred square of side s = min(w, h), at offset
+// ((w-s)/2, (h-s)/2) in integer division like the original's LSUN crop, and
+// resized to R×R with the chosen filter; the resize is skipped when s = R and
+// may enlarge. The channel conversion of Options.Channels follows the resize.
+//
+// Errors about a file name it; errors about Options do not.
+package imagefile
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image"
+	"os"
+	"strings"
+
+	// Decoders register themselves with package image.
+	_ "image/gif"
+	_ "image/jpeg"
+	_ "image/png"
+
+	_ "golang.org/x/image/bmp"
+	_ "golang.org/x/image/tiff"
+	_ "golang.org/x/image/webp"
+
+	"github.com/disintegration/imaging"
+)
+
+// maxPixels caps width×height so that a small file declaring a huge canvas
+// cannot make the decoder allocate gigabytes. 2^27 pixels (134 megapixels)
+// is close to the 179 megapixels at which Pillow refuses an image as a
+// decompression bomb. Tests lower it.
+var maxPixels int64 = 1 << 27
+
+// Options control how an image is converted.
+type Options struct {
+	// Resolution 0 keeps the size, which must then be a square power of
+	// two of at least 4. A power of two of at least 4 centre-crops the
+	// image to a square and resizes it to Resolution×Resolution. Other
+	// values are an error.
+	Resolution int
+
+	// Filter names the resize filter; see FilterNames. Empty means
+	// "lanczos".
+	Filter string
+
+	// Channels 0 keeps the file's channel count (1 for gray files, 3
+	// otherwise); 1 or 3 converts to that count.
+	Channels int
+}
+
+// filters maps the names accepted by Options.Filter, in the order
+// FilterNames reports them.
+var filters = []struct {
+	name   string
+	filter imaging.ResampleFilter
+}{
+	{"lanczos", imaging.Lanczos},
+	{"catmullrom", imaging.CatmullRom},
+	{"mitchell", imaging.MitchellNetravali},
+	{"linear", imaging.Linear},
+	{"box", imaging.Box},
+	{"nearest", imaging.NearestNeighbor},
+}
+
+// FilterNames returns the names Options.Filter accepts, default first.
+func FilterNames() []string {
+	names := make([]string, len(filters))
+	for i, f := range filters {
+		names[i] = f.name
+	}
+	return names
+}
+
+// Channels reports 1 for *image.Gray, 3 otherwise.
+func Channels(img image.Image) int {
+	if _, ok := img.(*image.Gray); ok {
+		return 1
+	}
+	return 3
+}
+
+// Load reads and decodes the image file at path and converts it as the
+// package comment describes. It returns an *image.Gray (one channel) or an
+// *image.RGBA with A = 255 everywhere (three channels), with origin (0,0).
+func Load(path string, opt Options) (image.Image, error) {
+	// Check the options first so that a bad flag is reported without
+	// reading anything.
+	if _, err := opt.filter(); err != nil {
+		return nil, err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		// *fs.PathError already names the file.
+		return nil, fmt.Errorf("imagefile: %w", err)
+	}
+	return Decode(path, data, opt)
+}
+
+// Decode is Load for a file already read into data. The name is used in
+// errors only.
+func Decode(name string, data []byte, opt Options) (image.Image, error) {
+	filter, err := opt.filter()
+	if err != nil {
+		return nil, err
+	}
+	src, format, gray, err := decode(name, data)
+	if err != nil {
+		return nil, err
+	}
+
+	b := src.Bounds()
+	w, h := b.Dx(), b.Dy()
+	r := b
+	if opt.Resolution == 0 {
+		// Check before converting: a rejected image costs no conversion.
+		switch {
+		case w != h:
+			return nil, fmt.Errorf("imagefile: %s: image is %dx%d: not square (use --resolution R to crop and resize)", name, w, h)
+		case !isPow2(w):
+			return nil, fmt.Errorf("imagefile: %s: image is %dx%d: side is not a power of two >= 4 (use --resolution R to resize)", name, w, h)
+		}
+	} else {
+		s := min(w, h)
+		if s == 0 {
+			return nil, fmt.Errorf("imagefile: %s: image is %dx%d: empty", name, w, h)
+		}
+		// Integer division puts the extra pixel of an odd margin at the
+		// right or bottom, as the original's LSUN crop does.
+		r = image.Rect(0, 0, s, s).Add(b.Min).Add(image.Pt((w-s)/2, (h-s)/2))
+	}
+
+	m := convert(src, r, format, gray)
+	if opt.Resolution > 0 && r.Dx() != opt.Resolution {
+		m = resize(m, opt.Resolution, filter)
+	}
+	switch {
+	case opt.Channels == 1:
+		if rgb, ok := m.(*image.RGBA); ok {
+			m = luma(rgb)
+		}
+	case opt.Channels == 3:
+		if g, ok := m.(*image.Gray); ok {
+			m = grayToRGB(g)
+		}
+	}
+	return m, nil
+}
+
+// filter validates opt and returns its resize filter.
+func (opt Options) filter() (imaging.ResampleFilter, error) {
+	if opt.Resolution < 0 || opt.Resolution > 0 && !isPow2(opt.Resolution) {
+		return imaging.ResampleFilter{}, fmt.Errorf("imagefile: resolution %d is not a power of two >= 4", opt.Resolution)
+	}
+	if opt.Channels != 0 && opt.Channels != 1 && opt.Channels != 3 {
+		return imaging.ResampleFilter{}, fmt.Errorf("imagefile: %d channels: want 0 (as the file is), 1 or 3", opt.Channels)
+	}
+	name := strings.ToLower(opt.Filter)
+	if name == "" {
+		name = filters[0].name
+	}
+	for _, f := range filters {
+		if f.name == name {
+			return f.filter, nil
+		}
+	}
+	return imaging.ResampleFilter{}, fmt.Errorf("imagefile: unknown resize filter %q (valid: %s)", opt.Filter, strings.Join(FilterNames(), ", "))
+}
+
+// isPow2 reports whether n is a power of two of at least 4, the sizes the
+// dataset's resolution pyramid can halve down to 4×4.
+func isPow2(n int) bool {
+	return n >= 4 && n&(n-1) == 0
+}
+
+// pngSignature starts every PNG file.
+const pngSignature = "\x89PNG\r\n\x1a\n"
+
+// decode runs the registered decoder on data and names the format. gray
+// reports a PNG whose header declares gray samples (colour type 0 or 4):
+// Go's decoder returns those as NRGBA when they carry alpha or a
+// transparent colour, and the file's own channel count would be lost.
+func decode(name string, data []byte) (m image.Image, format string, gray bool, err error) {
+	// Some third-party decoders have panicked on malformed input in the
+	// past; one bad file must not abort a run over a million others.
+	defer func() {
+		if p := recover(); p != nil {
+			m, err = nil, fmt.Errorf("imagefile: %s: %s decoder panic: %v", name, format, p)
+		}
+	}()
+
+	// The header alone tells the canvas size, so an oversized image is
+	// refused before the decoder allocates it.
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, format, false, decodeError(name, format, err)
+	}
+	if cfg.Width < 0 || cfg.Height < 0 || int64(cfg.Width)*int64(cfg.Height) > maxPixels {
+		return nil, format, false, fmt.Errorf("imagefile: %s: image is %dx%d: larger than %d pixels", name, cfg.Width, cfg.Height, maxPixels)
+	}
+	m, _, err = image.Decode(bytes.NewReader(data))
+	if err != nil {
+		// image.Decode reports no format on failure; DecodeConfig's is
+		// the same registry lookup.
+		return nil, format, false, decodeError(name, format, err)
+	}
+	gray = len(data) > 25 && string(data[:8]) == pngSignature && string(data[12:16]) == "IHDR" &&
+		(data[25] == 0 || data[25] == 4)
+	return m, format, gray, nil
+}
+
+// decodeError wraps a decoder's complaint with the file name, and with the
+// format where the decoder's message does not say it (image/png reports a
+// truncated file as a bare "unexpected EOF").
+func decodeError(name, format string, err error) error {
+	if errors.Is(err, image.ErrFormat) {
+		return fmt.Errorf("imagefile: %s: not a PNG, JPEG, GIF, BMP, TIFF or WebP file: %w", name, err)
+	}
+	if format != "" && !strings.HasPrefix(err.Error(), format+":") {
+		return fmt.Errorf("imagefile: %s: %s: %w", name, format, err)
+	}
+	return fmt.Errorf("imagefile: %s: %w", name, err)
+}
+
+// resize scales m, an *image.Gray or opaque *image.RGBA, to n×n and returns
+// the same kind of image.
+func resize(m image.Image, n int, filter imaging.ResampleFilter) image.Image {
+	out := imaging.Resize(m, n, n, filter)
+	if _, ok := m.(*image.Gray); ok {
+		// imaging works in NRGBA; the three colour channels stay equal
+		// because each is filtered with the same weights.
+		g := image.NewGray(image.Rect(0, 0, n, n))
+		for i := range g.Pix {
+			g.Pix[i] = out.Pix[4*i]
+		}
+		return g
+	}
+	// An opaque source stays opaque, but set alpha anyway so that the
+	// A = 255 guarantee does not rest on floating-point rounding.
+	for i := 3; i < len(out.Pix); i += 4 {
+		out.Pix[i] = 255
+	}
+	return &image.RGBA{Pix: out.Pix, Stride: out.Stride, Rect: out.Rect}
+}
