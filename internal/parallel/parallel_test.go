@@ -78,6 +78,7 @@ func TestMapEarlyStop(t *testing.T) {
 
 func TestMapCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	var last error
 	n := 0
 	for _, err := range Map(ctx, slices.Values(make([]int, 100)), 2, func(int) (int, error) { return 0, nil }) {
