@@ -2,8 +2,6 @@ package pyramid
 
 import (
 	"bufio"
-	"compress/gzip"
-	"compress/zlib"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -11,7 +9,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+
+	"github.com/klauspost/compress/zlib"
+	"github.com/klauspost/pgzip"
 )
 
 // Compression is how tier files are compressed, as TensorFlow's
@@ -95,7 +97,14 @@ func newSink(dir, name string, c Compression) (*sink, error) {
 	s.buf = bufio.NewWriterSize(hashWriter{s}, 1<<20)
 	switch c {
 	case Gzip:
-		s.comp = gzip.NewWriter(s.buf)
+		// pgzip compresses 1 MiB blocks on every core into one standard
+		// gzip member: the stream TensorFlow's GZIP option reads.
+		zw := pgzip.NewWriter(s.buf)
+		if err := zw.SetConcurrency(1<<20, 2*runtime.GOMAXPROCS(0)); err != nil {
+			f.Close()
+			return nil, err
+		}
+		s.comp = zw
 	case Zlib:
 		s.comp = zlib.NewWriter(s.buf)
 	}

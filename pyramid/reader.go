@@ -2,8 +2,6 @@ package pyramid
 
 import (
 	"bufio"
-	"compress/gzip"
-	"compress/zlib"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -16,6 +14,8 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/klauspost/compress/zlib"
+	"github.com/klauspost/pgzip"
 	"github.com/progan/progan/internal/npy"
 	"github.com/progan/progan/internal/tfrecord"
 )
@@ -223,7 +223,7 @@ func (t *Tier) stream() (io.ReadCloser, error) {
 func decompress(r io.Reader, c Compression, path string) (io.ReadCloser, error) {
 	switch c {
 	case Gzip:
-		zr, err := gzip.NewReader(bufio.NewReaderSize(r, 1<<20))
+		zr, err := pgzip.NewReader(bufio.NewReaderSize(r, 1<<20))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
@@ -266,7 +266,19 @@ func (d *Dataset) index() error {
 			}
 		}
 	}
+	records := map[string]int{}
+	if d.Manifest != nil {
+		for _, e := range d.Manifest.Files {
+			records[e.Name] = e.Records
+		}
+	}
 	for _, t := range d.Tiers {
+		// A compressed tier can only be counted by decompressing it: trust
+		// the manifest's count (Verify checks it).
+		if n, ok := records[filepath.Base(t.Path)]; ok && t.Compression != None {
+			t.Records = n
+			continue
+		}
 		if err := t.scan(); err != nil {
 			return fmt.Errorf("pyramid: %w", err)
 		}
