@@ -145,7 +145,7 @@ func packImages(ctx context.Context, e *env, o packOpts) error {
 		bar.Finish()
 		w.Abort()
 		if errors.Is(err, context.Canceled) {
-			return fmt.Errorf("%w: nothing was written to %s; run the same command again to start over", err, o.out)
+			return fmt.Errorf("interrupted: nothing was written to %s; run the same command again to start over: %w", o.out, err)
 		}
 		if !o.keepGoing {
 			var ie *imagefile.InputError

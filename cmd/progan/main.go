@@ -93,7 +93,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "Run 'progan %s --help' for usage.\n", c.name)
 			return 2
 		case errors.Is(err, context.Canceled):
-			fmt.Fprintf(stderr, "progan %s: interrupted\n", c.name)
+			msg := strings.TrimSuffix(err.Error(), ": "+context.Canceled.Error())
+			if !strings.HasPrefix(msg, "interrupted") {
+				msg = "interrupted"
+			}
+			fmt.Fprintf(stderr, "progan %s: %s\n", c.name, msg)
 		default:
 			fmt.Fprintf(stderr, "progan %s: %v\n", c.name, err)
 		}
