@@ -48,8 +48,9 @@ func (m *Image) At(x, y int) color.Color {
 }
 
 // fromImage converts img to planar form in dst (reused when large enough).
-// Gray images give one channel, everything else three (alpha dropped, as
-// the colour values are stored for non-premultiplied types).
+// Gray images give one channel, everything else three. Alpha is dropped
+// keeping the colour: as stored for non-premultiplied types, divided by
+// alpha (truncated, 0 where alpha is 0) for premultiplied ones.
 func fromImage(img image.Image, dst *Image) (*Image, error) {
 	if m, ok := img.(*Image); ok {
 		return m, nil
@@ -75,6 +76,7 @@ func fromImage(img image.Image, dst *Image) (*Image, error) {
 		}
 	case *image.RGBA:
 		splitRGB(dst.Pix, n, w, h, m.Pix, m.Stride)
+		unpremultiply(dst.Pix, n, w, h, m.Pix, m.Stride)
 	case *image.NRGBA:
 		splitRGB(dst.Pix, n, w, h, m.Pix, m.Stride)
 	default:
@@ -119,4 +121,26 @@ func (m *Image) Interleaved() image.Image {
 		p[0], p[1], p[2], p[3] = r[i], g[i], b[i], 255
 	}
 	return out
+}
+
+// unpremultiply fixes the pixels of a premultiplied RGBA source that are
+// not opaque, after splitRGB copied them as stored.
+func unpremultiply(dst []byte, n, w, h int, pix []byte, stride int) {
+	for y := 0; y < h; y++ {
+		row := pix[y*stride : y*stride+4*w]
+		for x := 0; x < w; x++ {
+			a := uint32(row[4*x+3])
+			if a == 255 {
+				continue
+			}
+			i := y*w + x
+			for c := 0; c < 3; c++ {
+				v := uint32(0)
+				if a > 0 {
+					v = min(uint32(row[4*x+c])*255/a, 255)
+				}
+				dst[c*n+i] = byte(v)
+			}
+		}
+	}
 }

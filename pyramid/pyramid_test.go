@@ -424,7 +424,11 @@ func TestAddImageTypes(t *testing.T) {
 	for i := range ycc.Y {
 		ycc.Y[i], ycc.Cb[i], ycc.Cr[i] = 128, 128, 128
 	}
-	for _, img := range []image.Image{rgba, nrgba, ycc} {
+	half := image.NewRGBA(image.Rect(0, 0, 4, 4)) // premultiplied, alpha 128
+	for i := range 16 {
+		half.SetRGBA(i%4, i/4, color.RGBA{byte(i) / 2, byte(2*i) / 2, byte(3*i) / 2, 128})
+	}
+	for _, img := range []image.Image{rgba, nrgba, ycc, half} {
 		if err := w.Add(img, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -447,6 +451,13 @@ func TestAddImageTypes(t *testing.T) {
 	img, _ := d.Image(4, 2)
 	if !bytes.Equal(img.Pix, bytes.Repeat([]byte{128}, 48)) {
 		t.Fatalf("YCbCr gray = %v", img.Pix)
+	}
+	// Premultiplied v/2 at alpha 128 comes back as (v/2)*255/128, truncated.
+	img, _ = d.Image(4, 3)
+	for i, v := range want {
+		if got := byte(min(int(v/2)*255/128, 255)); img.Pix[i] != got {
+			t.Fatalf("premultiplied pixel %d = %d, want %d", i, img.Pix[i], got)
+		}
 	}
 }
 

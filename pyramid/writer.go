@@ -87,7 +87,7 @@ var ErrExists = errors.New("destination exists and is not empty")
 
 // Create starts a dataset at dir, which must not exist or be an empty
 // folder. A hidden partial folder left by an interrupted earlier run for
-// the same destination is removed first (Restarted reports it).
+// the same destination is removed first: the run starts over.
 func Create(dir string, opt Options) (*Writer, error) {
 	dir = filepath.Clean(dir)
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
@@ -126,6 +126,9 @@ func PartialDir(dir string) string {
 // channel (*image.Gray, or *Image with one channel) or three (anything
 // else; alpha is dropped). img must not change until Close returns.
 func (w *Writer) Add(img image.Image, label []float32) error {
+	if w.closed {
+		return errors.New("pyramid: Add after Close")
+	}
 	if err := w.failed(); err != nil {
 		return err
 	}
