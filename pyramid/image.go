@@ -47,6 +47,13 @@ func (m *Image) At(x, y int) color.Color {
 	return color.RGBA{m.Pix[i], m.Pix[n+i], m.Pix[2*n+i], 255}
 }
 
+// FromImage returns img in planar form (a copy, except for an *Image),
+// by the rules of Writer.Add: square images of any size; *image.Gray gives
+// one channel, every other type three.
+func FromImage(img image.Image) (*Image, error) {
+	return fromImage(img, nil)
+}
+
 // fromImage converts img to planar form in dst (reused when large enough).
 // Gray images give one channel, everything else three. Alpha is dropped
 // keeping the colour: as stored for non-premultiplied types, divided by

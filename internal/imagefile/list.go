@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -107,4 +108,11 @@ func isImage(path string, d fs.DirEntry) bool {
 		return err != nil || fi.Mode().IsRegular()
 	}
 	return false // folders, pipes, sockets, devices
+}
+
+// IsImageName reports whether a file name has one of the image extensions
+// List accepts and is not hidden: the rule for entries of an archive.
+func IsImageName(name string) bool {
+	base := path.Base(name)
+	return !hidden(base) && extensions[strings.ToLower(path.Ext(base))]
 }
