@@ -191,7 +191,7 @@ func TestRoundTrip(t *testing.T) {
 			t.Fatalf("shuffled stream is not a permutation: %v", seen)
 		}
 	}
-	rep, err := Verify(dir, VerifyOptions{Deep: true})
+	rep, err := verifyDir(dir, VerifyOptions{Deep: true})
 	if err != nil || !rep.OK() {
 		t.Fatalf("verify: %v %v", err, rep.Problems)
 	}
@@ -261,7 +261,7 @@ func TestCompressed(t *testing.T) {
 			t.Fatalf("%s without manifest: %v", c, err)
 		}
 		d.Close()
-		rep, err := Verify(dir, VerifyOptions{Deep: true})
+		rep, err := verifyDir(dir, VerifyOptions{Deep: true})
 		if err != nil || !rep.OK() {
 			t.Fatalf("%s verify: %v %v", c, err, rep.Problems)
 		}
@@ -309,7 +309,7 @@ func TestOpenOriginalLayout(t *testing.T) {
 	if err != nil || !slices.Equal(l, []float32{0, 1}) {
 		t.Fatalf("label 3 = %v, %v", l, err)
 	}
-	rep, err := Verify(dir, VerifyOptions{Deep: true})
+	rep, err := verifyDir(dir, VerifyOptions{Deep: true})
 	if err != nil || !rep.OK() {
 		t.Fatalf("verify: %v %v", err, rep.Problems)
 	}
@@ -500,7 +500,7 @@ func TestVerifyFindsDamage(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "v")
 			writeDataset(t, dir, 6, 3, 16, 3, Options{})
 			tc.damage(dir)
-			rep, err := Verify(dir, VerifyOptions{Deep: tc.deep})
+			rep, err := verifyDir(dir, VerifyOptions{Deep: tc.deep})
 			if err != nil {
 				if strings.Contains(err.Error(), tc.want) {
 					return
@@ -511,7 +511,7 @@ func TestVerifyFindsDamage(t *testing.T) {
 				t.Fatalf("problems %q, want one mentioning %q", rep.Problems, tc.want)
 			}
 			if tc.deep {
-				if rep, _ := Verify(dir, VerifyOptions{}); !rep.OK() {
+				if rep, _ := verifyDir(dir, VerifyOptions{}); !rep.OK() {
 					t.Fatalf("shallow verify already failed: %v", rep.Problems)
 				}
 			}
@@ -659,4 +659,13 @@ func TestSheet(t *testing.T) {
 	if _, err := Sheet(d, 2, 5); err == nil {
 		t.Fatal("sheet beyond the records accepted")
 	}
+}
+
+func verifyDir(dir string, opt VerifyOptions) (*Report, error) {
+	d, err := Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	return d.Verify(opt), nil
 }

@@ -51,17 +51,12 @@ func (r *Report) add(format string, args ...any) {
 // OK reports whether no problem was found.
 func (r *Report) OK() bool { return len(r.Problems) == 0 }
 
-// Verify checks the dataset in dir: every frame's CRCs, every record's
-// shape, equal record counts in every tier and the labels file, and, when
-// the dataset has a manifest, every file's size and SHA-256 and the index.
-// It returns an error only when the dataset cannot be opened at all.
-func Verify(dir string, opt VerifyOptions) (*Report, error) {
-	d, err := Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	defer d.Close()
-	rep := &Report{Dir: dir, Images: d.Images, Deep: opt.Deep, Problems: []string{}}
+// Verify checks the dataset: every frame's CRCs, every record's shape,
+// equal record counts in every tier and the labels file, and, when the
+// dataset has a manifest, every file's size and SHA-256 and the index.
+// Problems are listed in the report; the dataset's files stay open.
+func (d *Dataset) Verify(opt VerifyOptions) *Report {
+	rep := &Report{Dir: d.Dir, Images: d.Images, Deep: opt.Deep, Problems: []string{}}
 	progress := opt.Progress
 	if progress == nil {
 		progress = func(int) {}
@@ -113,7 +108,7 @@ func Verify(dir string, opt VerifyOptions) (*Report, error) {
 	if d.Manifest != nil {
 		verifyManifest(d, entries, rep)
 	}
-	return rep, nil
+	return rep
 }
 
 // verifyTier reads one tier through, hashing the file's bytes on the way.

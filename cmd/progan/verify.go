@@ -35,17 +35,14 @@ func verify(e *env, dir string, deep, asJSON bool) error {
 	if err != nil {
 		return err
 	}
+	defer d.Close()
 	total := 0
 	for _, t := range d.Tiers {
 		total += t.Records
 	}
-	d.Close()
 	bar := e.bar("verifying", total, "records")
-	rep, err := pyramid.Verify(dir, pyramid.VerifyOptions{Deep: deep, Progress: bar.Add})
+	rep := d.Verify(pyramid.VerifyOptions{Deep: deep, Progress: bar.Add})
 	bar.Finish()
-	if err != nil {
-		return err
-	}
 	if asJSON {
 		if err := e.printJSON(rep); err != nil {
 			return err
