@@ -29,6 +29,14 @@ type Options struct {
 	Order       string // recorded in the manifest: "input" (default) or "shuffled"
 	Seed        *int64 // recorded with Order "shuffled"
 	Source      string // recorded in the manifest, e.g. the input folder
+
+	// Fingerprint identifies the run's inputs and settings (say, a hash of
+	// the input list and the flags). Resume continues a partial dataset
+	// only when it was written with the same fingerprint.
+	Fingerprint string
+	// CheckpointEvery is how many images pass between checkpoints of an
+	// uncompressed dataset; 0 means about every 30 seconds.
+	CheckpointEvery int
 }
 
 // A Writer writes a dataset: every image added goes to every tier, record i
@@ -48,7 +56,12 @@ type Writer struct {
 	frameLen                  []int64 // frame length of each tier
 
 	added   int
+	written int // images written, counted by the writing goroutine
+	inputs  int // images added plus inputs skipped
 	skipped []Skipped
+	skipMu  sync.Mutex // guards skipped, read by the writing goroutine
+	resumed *checkpoint
+	lastCP  time.Time
 
 	jobs    chan *job
 	pending chan *job
@@ -72,6 +85,9 @@ type job struct {
 	ready chan struct{}
 	err   error
 	refs  atomic.Int32 // writing goroutines still using the job
+
+	inputs, skipped int           // Writer counters once this job is written
+	sync            chan struct{} // a checkpoint barrier for writeTop, not an image
 }
 
 // seg locates one tier's frame: heads[h0:h1] + pixels + heads[h1:h1+4].
@@ -95,7 +111,6 @@ func Create(dir string, opt Options) (*Writer, error) {
 	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("pyramid: %w", err)
 	}
-	name := datasetName(dir)
 	tmp := PartialDir(dir)
 	if err := os.RemoveAll(tmp); err != nil {
 		return nil, fmt.Errorf("pyramid: removing partial output %s: %w", tmp, err)
@@ -103,14 +118,17 @@ func Create(dir string, opt Options) (*Writer, error) {
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
 		return nil, fmt.Errorf("pyramid: %w", err)
 	}
+	return newWriter(dir, opt)
+}
+
+func newWriter(dir string, opt Options) (*Writer, error) {
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
 	if opt.Order == "" {
 		opt.Order = "input"
 	}
-	w := &Writer{dir: dir, tmp: tmp, name: name, opt: opt}
-	return w, nil
+	return &Writer{dir: dir, tmp: PartialDir(dir), name: datasetName(dir), opt: opt}, nil
 }
 
 // PartialDir is the hidden folder in which a dataset for dir is written
@@ -155,15 +173,22 @@ func (w *Writer) Add(img image.Image, label []float32) error {
 		j = &job{ready: make(chan struct{}, 1)}
 	}
 	j.img, j.label, j.err = img, append(j.label[:0], label...), nil
+	w.added++
+	w.inputs++
+	w.skipMu.Lock()
+	j.inputs, j.skipped = w.inputs, len(w.skipped)
+	w.skipMu.Unlock()
 	w.pending <- j // blocks when the pipeline is full: memory stays bounded
 	w.jobs <- j
-	w.added++
 	return nil
 }
 
 // Skip records an input that was left out, for the manifest.
 func (w *Writer) Skip(input string, reason error) {
+	w.skipMu.Lock()
 	w.skipped = append(w.skipped, Skipped{Input: input, Error: reason.Error()})
+	w.skipMu.Unlock()
+	w.inputs++
 }
 
 // Len returns the number of images added so far.
@@ -193,8 +218,14 @@ func shapeOf(img image.Image) (c, size int, err error) {
 
 func (w *Writer) start(c, size, labelSize int) error {
 	w.channels, w.size, w.labelSize = c, size, labelSize
+	open := func(name string, comp Compression) (*sink, error) {
+		if w.resumed != nil {
+			return w.resumed.reopen(w.tmp, name)
+		}
+		return newSink(w.tmp, name, comp)
+	}
 	for r := size; r >= 4; r /= 2 {
-		s, err := newSink(w.tmp, tierFile(w.name, r), w.opt.Compression)
+		s, err := open(tierFile(w.name, r), w.opt.Compression)
 		if err != nil {
 			return fmt.Errorf("pyramid: %w", err)
 		}
@@ -202,12 +233,13 @@ func (w *Writer) start(c, size, labelSize int) error {
 		w.frameLen = append(w.frameLen, int64(tfrecord.ExampleLen(c, r, r)+tfrecord.HeaderLen+tfrecord.FooterLen))
 	}
 	if labelSize > 0 {
-		s, err := newSink(w.tmp, labelsFile(w.name)+".rows", None)
+		s, err := open(labelsFile(w.name)+".rows", None)
 		if err != nil {
 			return fmt.Errorf("pyramid: %w", err)
 		}
 		w.labels = s
 	}
+	w.lastCP = time.Now()
 	n := w.opt.Workers
 	w.jobs = make(chan *job, n)
 	w.pending = make(chan *job, 2*n+2)
@@ -296,7 +328,16 @@ func (w *Writer) write() {
 		if err != nil {
 			w.setErr(fmt.Errorf("pyramid: %w", err))
 		}
+		inputs, skipped := j.inputs, j.skipped
 		w.release(j)
+		if !skip && err == nil && w.checkpointDue() {
+			barrier := &job{sync: make(chan struct{})}
+			top <- barrier
+			<-barrier.sync
+			if err := w.checkpoint(inputs, skipped); err != nil {
+				w.setErr(fmt.Errorf("pyramid: checkpoint: %w", err))
+			}
+		}
 	}
 	close(top)
 	<-topDone
@@ -305,6 +346,10 @@ func (w *Writer) write() {
 func (w *Writer) writeTop(jobs <-chan *job, done chan<- struct{}) {
 	defer close(done)
 	for j := range jobs {
+		if j.sync != nil { // checkpoint barrier: every job before it is written
+			close(j.sync)
+			continue
+		}
 		if j.err == nil && w.failed() == nil {
 			if err := w.writeSeg(j, 0); err != nil {
 				w.setErr(fmt.Errorf("pyramid: %w", err))
@@ -404,13 +449,18 @@ func (w *Writer) Abort() error {
 }
 
 func (w *Writer) cleanup() error {
+	w.cleanupFiles()
+	return os.RemoveAll(w.tmp)
+}
+
+// cleanupFiles closes the open files.
+func (w *Writer) cleanupFiles() {
 	for _, s := range w.tiers {
 		s.f.Close()
 	}
 	if w.labels != nil {
 		w.labels.f.Close()
 	}
-	return os.RemoveAll(w.tmp)
 }
 
 func (w *Writer) finish() error {
@@ -464,6 +514,9 @@ func (w *Writer) finish() error {
 			return fmt.Errorf("pyramid: index: %w", err)
 		}
 		m.Files = append(m.Files, s.entry("index"))
+	}
+	if err := os.Remove(filepath.Join(w.tmp, checkpointFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("pyramid: %w", err)
 	}
 	js, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {

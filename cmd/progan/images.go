@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/progan/progan/internal/imagefile"
@@ -22,7 +25,8 @@ func init() {
 			"PNG, JPEG, GIF, BMP, TIFF and WebP are read in sorted name order. Without\n" +
 			"--resolution every image must be square, a power of two and the size of the\n" +
 			"first; with it, images are centre-cropped and resized. The output appears only\n" +
-			"when complete; an interrupted run is restarted by running it again.\n" +
+			"when complete; an interrupted run (Ctrl-C, kill, power loss) continues from its\n" +
+			"last checkpoint with --resume, or starts over without it.\n" +
 			"Unlike the original, the default order is the sorted input order: --shuffle\n" +
 			"gives the original's RandomState(123) order.",
 		example: "progan images -o datasets/faces ~/faces\n" +
@@ -42,6 +46,7 @@ func init() {
 			fs.StringVar(&o.compress, "compress", "none", "compress tier files: none, gzip or zlib (TFRecord options; no random access)")
 			fs.IntVar(&o.workers, "workers", 0, "parallel decoders (default: all cores)")
 			fs.BoolVar(&o.json, "json", false, "print the summary as JSON")
+			fs.BoolVar(&o.resume, "resume", false, "continue an interrupted run of the same command from its last checkpoint")
 			return func(ctx context.Context, e *env, args []string) error {
 				if err := wantArgs(args, 1, "one input DIR"); err != nil {
 					return err
@@ -59,6 +64,7 @@ func init() {
 type packOpts struct {
 	dir, out, filter, labels, compress  string
 	shuffle, recursive, keepGoing, json bool
+	resume                              bool
 	seed                                int64
 	res, channels, workers              int
 }
@@ -108,15 +114,38 @@ func packImages(ctx context.Context, e *env, o packOpts) error {
 		order = nprand.New(uint32(o.seed)).Permutation(len(paths))
 		wopt.Order, wopt.Seed = "shuffled", &o.seed
 	}
-	w, err := pyramid.Create(o.out, wopt)
+	wopt.Fingerprint, err = fingerprint(o, paths)
 	if err != nil {
 		return err
 	}
+	var w *pyramid.Writer
+	done := 0
+	if o.resume {
+		w, done, err = pyramid.Resume(o.out, wopt)
+		if errors.Is(err, pyramid.ErrNoCheckpoint) {
+			fmt.Fprintf(e.stderr, "progan images: no interrupted run of %s to resume: starting\n", o.out)
+		} else if err != nil {
+			return err
+		} else {
+			fmt.Fprintf(e.stderr, "progan images: resuming %s after %d of %d inputs\n", o.out, done, len(paths))
+		}
+	}
+	if w == nil {
+		if w, err = pyramid.Create(o.out, wopt); err != nil {
+			return err
+		}
+	}
+	if order == nil {
+		order = make([]int, len(paths))
+		for i := range order {
+			order[i] = i
+		}
+	}
 	iopt := imagefile.Options{Resolution: o.res, Filter: o.filter, Channels: o.channels}
-	bar := e.bar("packing", len(paths), "images")
+	bar := e.bar("packing", len(paths)-done, "images")
 	var skipped []pyramid.Skipped
 	err = func() error {
-		for it, err := range imagefile.Stream(ctx, paths, order, iopt, o.workers) {
+		for it, err := range imagefile.Stream(ctx, paths, order[done:], iopt, o.workers) {
 			var ie *imagefile.InputError
 			if errors.As(err, &ie) && o.keepGoing {
 				w.Skip(ie.Path, ie.Err)
@@ -143,10 +172,13 @@ func packImages(ctx context.Context, e *env, o packOpts) error {
 	}
 	if err != nil {
 		bar.Finish()
-		w.Abort()
 		if errors.Is(err, context.Canceled) {
+			if kept, serr := w.Stop(); serr == nil && kept {
+				return fmt.Errorf("interrupted after %d images: %s is not written yet; add --resume to the same command to continue, or run it without to start over: %w", w.Len(), o.out, err)
+			}
 			return fmt.Errorf("interrupted: nothing was written to %s; run the same command again to start over: %w", o.out, err)
 		}
+		w.Abort()
 		if !o.keepGoing {
 			var ie *imagefile.InputError
 			if errors.As(err, &ie) {
@@ -160,10 +192,12 @@ func packImages(ctx context.Context, e *env, o packOpts) error {
 	if err != nil {
 		return err
 	}
-	return printPackSummary(e, o, len(paths), skipped, bar.Elapsed().Seconds())
+	return printPackSummary(e, o, len(paths), len(paths)-done, skipped, bar.Elapsed().Seconds())
 }
 
-func printPackSummary(e *env, o packOpts, inputs int, skipped []pyramid.Skipped, secs float64) error {
+// printPackSummary reports the dataset; now is the number of inputs this
+// run read (fewer than inputs after --resume).
+func printPackSummary(e *env, o packOpts, inputs, now int, skipped []pyramid.Skipped, secs float64) error {
 	d, err := pyramid.Open(o.out)
 	if err != nil {
 		return err
@@ -184,7 +218,7 @@ func printPackSummary(e *env, o packOpts, inputs int, skipped []pyramid.Skipped,
 	}
 	w := e.stdout
 	fmt.Fprintf(w, "Packed %d images (%d×%d×%d) into %s: %d tiers, %s, in %.1fs (%.0f images/s).\n",
-		d.Images, d.Channels, d.Resolution, d.Resolution, o.out, len(d.Tiers), human(total), secs, float64(inputs)/secs)
+		d.Images, d.Channels, d.Resolution, d.Resolution, o.out, len(d.Tiers), human(total), secs, float64(now)/secs)
 	if len(skipped) > 0 {
 		fmt.Fprintf(w, "Skipped %d of %d inputs:\n", len(skipped), inputs)
 		for _, sk := range skipped {
@@ -192,4 +226,28 @@ func printPackSummary(e *env, o packOpts, inputs int, skipped []pyramid.Skipped,
 		}
 	}
 	return nil
+}
+
+// fingerprint identifies a packing run's inputs and settings, so that
+// --resume continues only the same run: the input files (names, sizes,
+// modification times), the labels file and every flag that changes the
+// output.
+func fingerprint(o packOpts, paths []string) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "images\x00%d\x00%v\x00%d\x00%d\x00%s\x00%d\x00%v\x00%s\x00", len(paths), o.shuffle, o.seed, o.res, o.filter, o.channels, o.keepGoing, o.compress)
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00%d\x00", p, st.Size(), st.ModTime().UnixNano())
+	}
+	if o.labels != "" {
+		b, err := os.ReadFile(o.labels)
+		if err != nil {
+			return "", err
+		}
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

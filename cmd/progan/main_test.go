@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/progan/progan/internal/imagefile"
 	"github.com/progan/progan/internal/nprand"
 	"github.com/progan/progan/pyramid"
 )
@@ -228,5 +229,45 @@ func TestShuffleOrder(t *testing.T) {
 	}
 	if b.Manifest.Order != "shuffled" || b.Manifest.Seed == nil || *b.Manifest.Seed != 123 {
 		t.Fatalf("manifest order %q seed %v", b.Manifest.Order, b.Manifest.Seed)
+	}
+}
+
+// An interrupted run continues with --resume into the same bytes as an
+// uninterrupted one.
+func TestImagesResume(t *testing.T) {
+	in := folder(t, 9, 8)
+	straight := filepath.Join(t.TempDir(), "ds")
+	progan(t, "images", "--quiet", "--shuffle", "-o", straight, in)
+
+	out := filepath.Join(t.TempDir(), "ds")
+	o := packOpts{dir: in, out: out, shuffle: true, seed: 123, filter: "lanczos", compress: "none"}
+	paths, _ := imagefile.List(in, false)
+	fp, err := fingerprint(o, paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first 4 inputs of the shuffled order, then an interruption.
+	w, _ := pyramid.Create(out, pyramid.Options{Fingerprint: fp})
+	order := nprand.New(123).Permutation(9)
+	for _, i := range order[:4] {
+		img, _ := imagefile.Load(paths[i], imagefile.Options{})
+		w.Add(img, nil)
+	}
+	if kept, err := w.Stop(); !kept || err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := progan(t, "images", "--quiet", "--shuffle", "--resume", "-o", out, in)
+	if code != 0 || !strings.Contains(stderr, "resuming") || !strings.Contains(stderr, "after 4 of 9") {
+		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+	if code, stdout, _ := progan(t, "compare", "--quiet", straight, out); code != 0 {
+		t.Fatalf("resumed dataset differs:\n%s", stdout)
+	}
+	// Other settings do not resume another run's partial output.
+	w, _ = pyramid.Create(out+"2", pyramid.Options{Fingerprint: fp})
+	w.Add(image.NewRGBA(image.Rect(0, 0, 8, 8)), nil)
+	w.Stop()
+	if code, _, stderr := progan(t, "images", "--quiet", "--resume", "-o", out+"2", in); code != 1 || !strings.Contains(stderr, "other inputs or settings") {
+		t.Fatalf("resume with other settings: exit %d: %s", code, stderr)
 	}
 }
