@@ -271,3 +271,22 @@ func TestImagesResume(t *testing.T) {
 		t.Fatalf("resume with other settings: exit %d: %s", code, stderr)
 	}
 }
+
+func TestMSSSIMCommand(t *testing.T) {
+	in := folder(t, 5, 16)
+	code, stdout, stderr := progan(t, "msssim", "--quiet", "--json", in)
+	var r msssimResult
+	if code != 0 || json.Unmarshal([]byte(stdout), &r) != nil {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	if r.Pairs != 2 || r.MSSSIM <= 0 || r.MSSSIM >= 1 || !strings.Contains(stderr, "fewer than --num") {
+		t.Fatalf("result %+v, stderr %q", r, stderr)
+	}
+	os.WriteFile(filepath.Join(in, "b.png"), []byte("junk"), 0o644)
+	if code, _, stderr := progan(t, "msssim", "--quiet", in); code != 1 || !strings.Contains(stderr, "b.png") {
+		t.Fatalf("broken file: exit %d: %s", code, stderr)
+	}
+	if code, _, _ := progan(t, "msssim", "--quiet", "--num", "1", in); code != 2 {
+		t.Fatalf("--num 1: exit %d", code)
+	}
+}
