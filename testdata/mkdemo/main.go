@@ -24,11 +24,13 @@ func main() {
 	out := flag.String("o", "testdata/images", "output folder")
 	n := flag.Int("n", 256, "number of images")
 	size := flag.Int("size", 64, "image size")
+	seed := flag.Uint64("seed", 2018, "random seed (2018 draws the bundled set)")
+	pngOnly := flag.Bool("png", false, "save every image as PNG (no JPEG, whose decoders differ)")
 	flag.Parse()
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		log.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(2018, 1))
+	rng := rand.New(rand.NewPCG(*seed, 1))
 	for i := range *n {
 		img := draw(rng, *size)
 		var err error
@@ -41,7 +43,7 @@ func main() {
 				}
 			}
 			err = save(filepath.Join(*out, fmt.Sprintf("%04d.png", i)), g, false)
-		case i%5 == 4:
+		case i%5 == 4 && !*pngOnly:
 			err = save(filepath.Join(*out, fmt.Sprintf("%04d.jpg", i)), img, true)
 		default:
 			err = save(filepath.Join(*out, fmt.Sprintf("%04d.png", i)), img, false)
