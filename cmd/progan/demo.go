@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/progan/progan/internal/imageset"
 )
 
 func init() {
@@ -14,7 +16,7 @@ func init() {
 		args: "",
 		summary: "run the main job end to end on the bundled testdata/images: pack the 256\n" +
 			"images into a dataset (shuffled as the original does), verify it deeply, show\n" +
-			"its tiers and extract a few records as PNG.",
+			"its tiers, score it, and extract a few records as PNG with a contact sheet.",
 		example: "go run ./cmd/progan demo\nprogan demo --out /tmp/progan-demo",
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			data := fs.String("data", filepath.Join("testdata", "images"), "folder of demo images (run from the repository root)")
@@ -51,7 +53,11 @@ func demo(ctx context.Context, e *env, data, out string) error {
 	if err := info(e, dataset, false); err != nil {
 		return err
 	}
-	step(4, "extract the first 8 records of every tier")
+	step(4, "msssim: diversity of the dataset (mean MS-SSIM of consecutive pairs)")
+	if err := scoreMSSSIM(ctx, e, dataset, imageset.Options{}, 256, false); err != nil {
+		return err
+	}
+	step(5, "extract the first 8 records of every tier")
 	for _, res := range []int{64, 32, 16, 8, 4} {
 		dst := filepath.Join(out, fmt.Sprintf("extract-%d", res))
 		if err := extract(ctx, e, dataset, dst, res, 0, 8); err != nil {
