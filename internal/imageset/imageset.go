@@ -109,16 +109,25 @@ func (s *Set) openZip() (*Set, error) {
 // order. Every image is square; a file that cannot be read ends the stream
 // with an error naming it.
 func (s *Set) Images(ctx context.Context, n int) iter.Seq2[*pyramid.Image, error] {
-	if n <= 0 || n > s.Count {
-		n = s.Count
+	return s.Range(ctx, 0, n)
+}
+
+// Range streams images [from, to) in order (to ≤ 0 or beyond Count: to the
+// end).
+func (s *Set) Range(ctx context.Context, from, to int) iter.Seq2[*pyramid.Image, error] {
+	if to <= 0 || to > s.Count {
+		to = s.Count
 	}
+	from = min(max(from, 0), to)
 	fopt := imagefile.Options{Resolution: s.opt.Resolution, Filter: s.opt.Filter}
 	return func(yield func(*pyramid.Image, error) bool) {
 		switch s.Kind {
 		case "dataset":
-			i := 0
 			for rec, err := range s.ds.Records(s.opt.Tier) {
-				if i == n {
+				if err == nil && rec.Index < from {
+					continue
+				}
+				if err == nil && rec.Index >= to {
 					return
 				}
 				if err == nil {
@@ -127,10 +136,9 @@ func (s *Set) Images(ctx context.Context, n int) iter.Seq2[*pyramid.Image, error
 				if !yield(rec.Image, err) || err != nil {
 					return
 				}
-				i++
 			}
 		case "folder":
-			for it, err := range imagefile.Stream(ctx, s.files[:n], nil, fopt, s.opt.Workers) {
+			for it, err := range imagefile.Stream(ctx, s.files[from:to], nil, fopt, s.opt.Workers) {
 				var img *pyramid.Image
 				if err == nil {
 					img, err = pyramid.FromImage(it.Image)
@@ -156,7 +164,7 @@ func (s *Set) Images(ctx context.Context, n int) iter.Seq2[*pyramid.Image, error
 				}
 				return pyramid.FromImage(img)
 			}
-			for img, err := range parallel.Map(ctx, slices.Values(s.zips[:n]), s.opt.Workers, decode) {
+			for img, err := range parallel.Map(ctx, slices.Values(s.zips[from:to]), s.opt.Workers, decode) {
 				if !yield(img, err) || err != nil {
 					return
 				}

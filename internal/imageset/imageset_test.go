@@ -86,6 +86,16 @@ func TestKindsAgree(t *testing.T) {
 			t.Fatalf("%s: %d images for n=4", s.Kind, n)
 		}
 		got = append(got, all)
+		n = 0
+		for img, err := range s.Range(context.Background(), 3, 0) {
+			if err != nil || img.Pix[0] != byte(10*(3+n)) {
+				t.Fatalf("%s Range(3, end) image %d: %v", s.Kind, n, err)
+			}
+			n++
+		}
+		if n != 2 {
+			t.Fatalf("%s: Range(3, end) gave %d images", s.Kind, n)
+		}
 		s.Close()
 	}
 	if !bytes.Equal(got[0], got[1]) || !bytes.Equal(got[0], got[2]) {
