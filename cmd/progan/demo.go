@@ -57,7 +57,11 @@ func demo(ctx context.Context, e *env, data, out string) error {
 	if err := scoreMSSSIM(ctx, e, dataset, imageset.Options{}, 256, false); err != nil {
 		return err
 	}
-	step(5, "extract the first 8 records of every tier")
+	step(5, "swd: the dataset's first 128 images against its next 128 (noise floor) and against the first 128 input files")
+	if err := scoreSWD(ctx, e, dataset, data, swdOpts{num: 128, seed: 123, rng: "fast", noiseFloor: true, set: imageset.Options{Filter: "lanczos"}}); err != nil {
+		return err
+	}
+	step(6, "extract the first 8 records of every tier")
 	for _, res := range []int{64, 32, 16, 8, 4} {
 		dst := filepath.Join(out, fmt.Sprintf("extract-%d", res))
 		if err := extract(ctx, e, dataset, dst, res, 0, 8); err != nil {

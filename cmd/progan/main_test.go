@@ -290,3 +290,52 @@ func TestMSSSIMCommand(t *testing.T) {
 		t.Fatalf("--num 1: exit %d", code)
 	}
 }
+
+func TestSWDCommand(t *testing.T) {
+	reals := folder(t, 8, 16)
+	fakes := t.TempDir()
+	for i := range 4 {
+		writePNGSeed(t, filepath.Join(fakes, string(rune('a'+i))+".png"), 16, 16, false, 40+9*i)
+	}
+	code, stdout, stderr := progan(t, "swd", "--quiet", "--json", "--noise-floor", reals, fakes)
+	var out struct {
+		Resolutions []int
+		SWD         []float64
+		Avg         float64
+		Images      int
+		Seed        int64
+		NoiseFloor  *struct{ SWD []float64 } `json:"noise_floor"`
+	}
+	if code != 0 || json.Unmarshal([]byte(stdout), &out) != nil {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	if len(out.Resolutions) != 1 || out.Resolutions[0] != 16 || len(out.SWD) != 1 || out.Images != 4 || out.Seed != 123 || out.NoiseFloor == nil {
+		t.Fatalf("output %+v", out)
+	}
+	// The same seed gives the same numbers; the table form prints them.
+	_, again, _ := progan(t, "swd", "--quiet", "--json", "--noise-floor", reals, fakes)
+	if again != stdout {
+		t.Fatal("same seed, different result")
+	}
+	code, table, _ := progan(t, "swd", "--quiet", "--noise-floor", reals, fakes)
+	if code != 0 || !strings.Contains(table, "reals2") || !strings.Contains(table, "fakes") || !strings.Contains(table, "avg") {
+		t.Fatalf("table:\n%s", table)
+	}
+	// Bad inputs: mixed sizes, an unreadable file, too few images, a bad --rng.
+	writePNG(t, filepath.Join(fakes, "z.png"), 32, 32, false)
+	if code, _, stderr := progan(t, "swd", "--quiet", reals, fakes); code != 1 || !strings.Contains(stderr, "z.png") {
+		t.Fatalf("mixed sizes: exit %d: %s", code, stderr)
+	}
+	os.WriteFile(filepath.Join(fakes, "z.png"), []byte("junk"), 0o644)
+	if code, _, stderr := progan(t, "swd", "--quiet", reals, fakes); code != 1 || !strings.Contains(stderr, "z.png") {
+		t.Fatalf("unreadable: exit %d: %s", code, stderr)
+	}
+	one := t.TempDir()
+	writePNG(t, filepath.Join(one, "a.png"), 16, 16, false)
+	if code, _, _ := progan(t, "swd", "--quiet", reals, one); code != 1 {
+		t.Fatalf("one fake: exit %d", code)
+	}
+	if code, _, _ := progan(t, "swd", "--quiet", "--rng", "mt", reals, fakes); code != 2 {
+		t.Fatalf("--rng mt: exit %d", code)
+	}
+}
