@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -128,6 +129,16 @@ func verifyTier(d *Dataset, t *Tier, entries map[string]FileEntry, out chan<- *I
 		p, err := r.Next()
 		if err == io.EOF {
 			break
+		}
+		if errors.Is(err, tfrecord.ErrCorruptPayload) {
+			// The frame's length was sound: count it and read on, so one
+			// bad record does not hide the rest of the tier.
+			rep.add("%s: record %d: %v", name, n, err)
+			if out != nil {
+				out <- nil
+			}
+			n++
+			continue
 		}
 		if err != nil {
 			rep.add("%s: record %d: %v", name, n, err)

@@ -29,6 +29,11 @@ const (
 // ErrCorrupt reports a frame whose length or payload fails its checksum.
 var ErrCorrupt = errors.New("tfrecord: checksum mismatch")
 
+// ErrCorruptPayload is the ErrCorrupt of a frame whose length was sound but
+// whose payload fails its checksum: the reader has moved past the frame, so
+// a caller may report it and read on.
+var ErrCorruptPayload = fmt.Errorf("%w in payload", ErrCorrupt)
+
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // MaskedCRC returns TensorFlow's masked CRC32C of b.
@@ -111,10 +116,11 @@ func (r *Reader) Next() ([]byte, error) {
 		return nil, fmt.Errorf("tfrecord: frame at offset %d: payload: %w", r.off, unexpected(err, n))
 	}
 	payload := r.buf[:length]
-	if binary.LittleEndian.Uint32(r.buf[length:]) != MaskedCRC(payload) {
-		return nil, fmt.Errorf("tfrecord: frame at offset %d: payload: %w", r.off, ErrCorrupt)
-	}
+	off := r.off
 	r.off += int64(HeaderLen + need)
+	if binary.LittleEndian.Uint32(r.buf[length:]) != MaskedCRC(payload) {
+		return nil, fmt.Errorf("tfrecord: frame at offset %d: %w", off, ErrCorruptPayload)
+	}
 	return payload, nil
 }
 

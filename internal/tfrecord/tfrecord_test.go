@@ -75,6 +75,35 @@ func TestReaderErrors(t *testing.T) {
 	}
 }
 
+// A bad payload checksum leaves the reader at the next frame.
+func TestReadOnAfterBadPayload(t *testing.T) {
+	buf := AppendFrame(nil, []byte("first"))
+	bad := len(buf) + HeaderLen
+	buf = AppendFrame(buf, []byte("second"))
+	buf = AppendFrame(buf, []byte("third"))
+	buf[bad] ^= 1
+	r := NewReader(bytes.NewReader(buf), 0)
+	var got []string
+	var errs int
+	for {
+		p, err := r.Next()
+		if err == io.EOF {
+			break
+		}
+		if errors.Is(err, ErrCorruptPayload) {
+			errs++
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, string(p))
+	}
+	if errs != 1 || len(got) != 2 || got[1] != "third" {
+		t.Fatalf("read %q with %d payload errors", got, errs)
+	}
+}
+
 func TestSkip(t *testing.T) {
 	var buf []byte
 	for _, n := range []int{3, 0, 1000} {
