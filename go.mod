@@ -7,7 +7,6 @@ require (
 	github.com/schollz/progressbar/v3 v3.19.1
 	golang.org/x/image v0.47.0
 	golang.org/x/term v0.44.0
-	gonum.org/v1/gonum v0.17.0
 	google.golang.org/protobuf v1.36.10
 )
 
