@@ -1,5 +1,9 @@
 # progan tasks. Install just with `npm install -g rust-just` (or `cargo install just`).
 
+# the static binary ./progan
+build:
+    CGO_ENABLED=0 go build -o progan ./cmd/progan
+
 # run the test suite exactly as CI does (gofmt, vet, go test ./...)
 test:
     bash .ci/run
