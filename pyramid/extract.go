@@ -59,15 +59,9 @@ func Extract(ctx context.Context, d *Dataset, res, from, to int, dir string, pro
 		}()
 	}
 	feed := func() error {
-		for rec, err := range d.Records(res) {
+		for rec, err := range d.Range(res, from, to) {
 			if err != nil {
 				return err
-			}
-			if rec.Index < from {
-				continue
-			}
-			if rec.Index >= to {
-				break
 			}
 			select {
 			case work <- item{rec.Index, rec.Image}:
@@ -78,24 +72,6 @@ func Extract(ctx context.Context, d *Dataset, res, from, to int, dir string, pro
 			}
 		}
 		return nil
-	}
-	if t.index != nil {
-		feed = func() error {
-			for i := from; i < to; i++ {
-				img, err := t.Image(i)
-				if err != nil {
-					return err
-				}
-				select {
-				case work <- item{i, img}:
-				case err := <-errc:
-					return err
-				case <-ctx.Done():
-					return ctx.Err()
-				}
-			}
-			return nil
-		}
 	}
 	err = feed()
 	close(work)

@@ -172,6 +172,7 @@ func TestRoundTrip(t *testing.T) {
 	if n != 20 {
 		t.Fatalf("streamed %d records", n)
 	}
+	checkRange(t, d, 16, imgs)
 	var seen []int
 	for rec, err := range d.Shuffled(16, 5) {
 		if err != nil {
@@ -243,6 +244,7 @@ func TestCompressed(t *testing.T) {
 			}
 			i++
 		}
+		checkRange(t, d, 8, imgs)
 		seen := map[int]bool{}
 		for rec, err := range d.Shuffled(4, 1) {
 			if err != nil {
@@ -668,4 +670,19 @@ func verifyDir(dir string, opt VerifyOptions) (*Report, error) {
 	}
 	defer d.Close()
 	return d.Verify(opt), nil
+}
+
+// checkRange reads records [3, 6) of the full tier, which must be imgs[3:6].
+func checkRange(t *testing.T, d *Dataset, res int, imgs []*Image) {
+	t.Helper()
+	want := 3
+	for rec, err := range d.Range(res, 3, 6) {
+		if err != nil || rec.Index != want || !bytes.Equal(rec.Image.Pix, imgs[want].Pix) {
+			t.Fatalf("Range record %d (want %d): %v", rec.Index, want, err)
+		}
+		want++
+	}
+	if want != 6 {
+		t.Fatalf("Range(3, 6) ended at %d", want)
+	}
 }

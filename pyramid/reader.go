@@ -483,6 +483,44 @@ func (d *Dataset) Records(res int) iter.Seq2[Record, error] {
 	}
 }
 
+// Range streams records [from, to) of the tier of resolution res, with
+// labels: by random access on an uncompressed tier, by one pass of the
+// stream (skipping the records before from) on a compressed one. to < 0
+// or beyond the tier means to its end.
+func (d *Dataset) Range(res, from, to int) iter.Seq2[Record, error] {
+	return func(yield func(Record, error) bool) {
+		t, err := d.Tier(res)
+		if err != nil {
+			yield(Record{}, err)
+			return
+		}
+		if to < 0 || to > t.Records {
+			to = t.Records
+		}
+		if t.index == nil {
+			for rec, err := range d.Records(res) {
+				if err == nil && rec.Index < from {
+					continue
+				}
+				if err == nil && rec.Index >= to || !yield(rec, err) || err != nil {
+					return
+				}
+			}
+			return
+		}
+		for i := max(from, 0); i < to; i++ {
+			img, err := t.Image(i)
+			var lab []float32
+			if err == nil {
+				lab, err = d.label(i)
+			}
+			if !yield(Record{Index: i, Image: img, Label: lab}, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
 // ShuffleWindow is the number of records a shuffled stream of a
 // compressed tier holds at once.
 const ShuffleWindow = 1024

@@ -22,11 +22,12 @@ func Sheet(d *Dataset, from, n int) (image.Image, error) {
 	}
 	for row, t := range d.Tiers {
 		scale := r / t.Resolution
-		for k := range n {
-			img, err := d.readAny(t, from+k)
+		k := 0
+		for rec, err := range d.Range(t.Resolution, from, from+n) {
 			if err != nil {
 				return nil, err
 			}
+			img := rec.Image
 			x0, y0 := k*(r+gap), row*(r+gap)
 			cr, cg, cb := img.Plane(0), img.Plane(0), img.Plane(0)
 			if img.Channels == 3 {
@@ -38,24 +39,8 @@ func Sheet(d *Dataset, from, n int) (image.Image, error) {
 					sheet.SetRGBA(x0+x, y0+y, color.RGBA{cr[p], cg[p], cb[p], 255})
 				}
 			}
+			k++
 		}
 	}
 	return sheet, nil
-}
-
-// readAny returns record i of t by random access, or by streaming when the
-// tier is compressed.
-func (d *Dataset) readAny(t *Tier, i int) (*Image, error) {
-	if t.index != nil {
-		return t.Image(i)
-	}
-	for rec, err := range d.Records(t.Resolution) {
-		if err != nil {
-			return nil, err
-		}
-		if rec.Index == i {
-			return rec.Image, nil
-		}
-	}
-	return nil, fmt.Errorf("pyramid: %s: no record %d", t.Path, i)
 }

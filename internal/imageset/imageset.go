@@ -123,13 +123,7 @@ func (s *Set) Range(ctx context.Context, from, to int) iter.Seq2[*pyramid.Image,
 	return func(yield func(*pyramid.Image, error) bool) {
 		switch s.Kind {
 		case "dataset":
-			for rec, err := range s.ds.Records(s.opt.Tier) {
-				if err == nil && rec.Index < from {
-					continue
-				}
-				if err == nil && rec.Index >= to {
-					return
-				}
+			for rec, err := range s.ds.Range(s.opt.Tier, from, to) {
 				if err == nil {
 					err = ctx.Err()
 				}
