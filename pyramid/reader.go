@@ -288,6 +288,20 @@ func (d *Dataset) index() error {
 
 // useIndex adopts idx if it matches the files on disk.
 func (d *Dataset) useIndex(idx []tierIndex) bool {
+	byRes, ok := d.matchIndex(idx)
+	if !ok {
+		return false
+	}
+	for _, t := range d.Tiers {
+		t.index = byRes[t.Resolution]
+		t.Records = t.index.records
+	}
+	return true
+}
+
+// matchIndex reports whether idx covers every tier and fits the files on
+// disk, and returns its entries by resolution.
+func (d *Dataset) matchIndex(idx []tierIndex) (map[int]*tierIndex, bool) {
 	byRes := map[int]*tierIndex{}
 	for i := range idx {
 		byRes[idx[i].resolution] = &idx[i]
@@ -295,18 +309,14 @@ func (d *Dataset) useIndex(idx []tierIndex) bool {
 	for _, t := range d.Tiers {
 		ti := byRes[t.Resolution]
 		if t.Compression != None || ti == nil || ti.records == 0 {
-			return false
+			return nil, false
 		}
 		last := ti.offset(ti.records - 1)
 		if ti.stride > 0 && last+ti.stride != t.Bytes || ti.stride == 0 && last >= t.Bytes {
-			return false
+			return nil, false
 		}
 	}
-	for _, t := range d.Tiers {
-		t.index = byRes[t.Resolution]
-		t.Records = t.index.records
-	}
-	return true
+	return byRes, true
 }
 
 // scan counts the records of a tier; for an uncompressed tier it hops

@@ -285,7 +285,7 @@ func verifyManifest(d *Dataset, entries map[string]FileEntry, rep *Report) {
 			b, err := os.ReadFile(filepath.Join(d.Dir, IndexFile))
 			if err == nil {
 				idx, err := readIndex(b)
-				if err != nil || !(&Dataset{Tiers: cloneTiers(d.Tiers)}).useIndex(idx) {
+				if _, ok := d.matchIndex(idx); err != nil || !ok {
 					rep.add("%s: does not match the record files", IndexFile)
 				}
 			}
@@ -293,13 +293,4 @@ func verifyManifest(d *Dataset, entries map[string]FileEntry, rep *Report) {
 			rep.add("%s: missing from the manifest of an uncompressed dataset", IndexFile)
 		}
 	}
-}
-
-func cloneTiers(ts []*Tier) []*Tier {
-	out := make([]*Tier, len(ts))
-	for i, t := range ts {
-		c := *t
-		out[i] = &c
-	}
-	return out
 }
