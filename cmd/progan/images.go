@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"iter"
 	"os"
 	"strings"
 
@@ -69,18 +70,6 @@ type packOpts struct {
 	res, channels, workers              int
 }
 
-type packSummary struct {
-	Dataset    string            `json:"dataset"`
-	Images     int               `json:"images"`
-	Inputs     int               `json:"inputs"`
-	Resolution int               `json:"resolution"`
-	Channels   int               `json:"channels"`
-	LabelSize  int               `json:"label_size"`
-	Seconds    float64           `json:"seconds"`
-	Skipped    []pyramid.Skipped `json:"skipped"`
-	Tiers      []map[string]any  `json:"tiers"`
-}
-
 func packImages(ctx context.Context, e *env, o packOpts) error {
 	if o.res != 0 && (o.res < 4 || o.res&(o.res-1) != 0) {
 		return fmt.Errorf("--resolution %d: want a power of two ≥ 4: %w", o.res, errUsage)
@@ -118,23 +107,6 @@ func packImages(ctx context.Context, e *env, o packOpts) error {
 	if err != nil {
 		return err
 	}
-	var w *pyramid.Writer
-	done := 0
-	if o.resume {
-		w, done, err = pyramid.Resume(o.out, wopt)
-		if errors.Is(err, pyramid.ErrNoCheckpoint) {
-			fmt.Fprintf(e.stderr, "progan images: no interrupted run of %s to resume: starting\n", o.out)
-		} else if err != nil {
-			return err
-		} else {
-			fmt.Fprintf(e.stderr, "progan images: resuming %s after %d of %d inputs\n", o.out, done, len(paths))
-		}
-	}
-	if w == nil {
-		if w, err = pyramid.Create(o.out, wopt); err != nil {
-			return err
-		}
-	}
 	if order == nil {
 		order = make([]int, len(paths))
 		for i := range order {
@@ -142,90 +114,36 @@ func packImages(ctx context.Context, e *env, o packOpts) error {
 		}
 	}
 	iopt := imagefile.Options{Resolution: o.res, Filter: o.filter, Channels: o.channels}
-	bar := e.bar("packing", len(paths)-done, "images")
-	var skipped []pyramid.Skipped
-	err = func() error {
-		for it, err := range imagefile.Stream(ctx, paths, order[done:], iopt, o.workers) {
-			var ie *imagefile.InputError
-			if errors.As(err, &ie) && o.keepGoing {
-				w.Skip(ie.Path, ie.Err)
-				skipped = append(skipped, pyramid.Skipped{Input: ie.Path, Error: ie.Err.Error()})
-				bar.Add(1)
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			var label []float32
-			if labels != nil {
-				label = labels.Row(it.Index)
-			}
-			if err := w.Add(it.Image, label); err != nil {
-				return fmt.Errorf("%s: %w", it.Path, err)
-			}
-			bar.Add(1)
-		}
-		return nil
-	}()
-	if err == nil && w.Len() == 0 {
-		err = fmt.Errorf("no image of %s could be read (%d skipped)", o.dir, len(skipped))
-	}
-	if err != nil {
-		bar.Finish()
-		if errors.Is(err, context.Canceled) {
-			if kept, serr := w.Stop(); serr == nil && kept {
-				return fmt.Errorf("interrupted after %d images: %s is not written yet; add --resume to the same command to continue, or run it without to start over: %w", w.Len(), o.out, err)
-			}
-			return fmt.Errorf("interrupted: nothing was written to %s; run the same command again to start over: %w", o.out, err)
-		}
-		w.Abort()
-		if !o.keepGoing {
-			var ie *imagefile.InputError
-			if errors.As(err, &ie) {
-				return fmt.Errorf("%w\n(nothing was written; fix or remove the file, or pass --keep-going to skip such files)", err)
+	job := packJob{cmd: "images", out: o.out, inputs: len(paths), opt: wopt, resume: o.resume, json: o.json,
+		strictHint: "fix or remove the file, or pass --keep-going to skip such files"}
+	job.items = func(ctx context.Context, done int) iter.Seq2[packItem, error] {
+		return func(yield func(packItem, error) bool) {
+			for it, err := range imagefile.Stream(ctx, paths, order[done:], iopt, o.workers) {
+				var ie *imagefile.InputError
+				if errors.As(err, &ie) {
+					if o.keepGoing {
+						if !yield(packItem{skip: &pyramid.Skipped{Input: ie.Path, Error: ie.Err.Error()}}, nil) {
+							return
+						}
+						continue
+					}
+					err = &inputError{err}
+				}
+				if err != nil {
+					yield(packItem{}, err)
+					return
+				}
+				var label []float32
+				if labels != nil {
+					label = labels.Row(it.Index)
+				}
+				if !yield(packItem{name: it.Path, img: it.Image, label: label}, nil) {
+					return
+				}
 			}
 		}
-		return err
 	}
-	err = w.Close()
-	bar.Finish()
-	if err != nil {
-		return err
-	}
-	return printPackSummary(e, o, len(paths), len(paths)-done, skipped, bar.Elapsed().Seconds())
-}
-
-// printPackSummary reports the dataset; now is the number of inputs this
-// run read (fewer than inputs after --resume).
-func printPackSummary(e *env, o packOpts, inputs, now int, skipped []pyramid.Skipped, secs float64) error {
-	d, err := pyramid.Open(o.out)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	s := packSummary{Dataset: o.out, Images: d.Images, Inputs: inputs, Resolution: d.Resolution,
-		Channels: d.Channels, LabelSize: d.LabelSize, Seconds: secs, Skipped: skipped}
-	if s.Skipped == nil {
-		s.Skipped = []pyramid.Skipped{}
-	}
-	var total int64
-	for _, t := range d.Tiers {
-		s.Tiers = append(s.Tiers, map[string]any{"resolution": t.Resolution, "records": t.Records, "bytes": t.Bytes})
-		total += t.Bytes
-	}
-	if o.json {
-		return e.printJSON(s)
-	}
-	w := e.stdout
-	fmt.Fprintf(w, "Packed %d images (%d×%d×%d) into %s: %d tiers, %s, in %.1fs (%.0f images/s).\n",
-		d.Images, d.Channels, d.Resolution, d.Resolution, o.out, len(d.Tiers), human(total), secs, float64(now)/secs)
-	if len(skipped) > 0 {
-		fmt.Fprintf(w, "Skipped %d of %d inputs:\n", len(skipped), inputs)
-		for _, sk := range skipped {
-			fmt.Fprintf(w, "  %s\n", sk.Error)
-		}
-	}
-	return nil
+	return runPack(ctx, e, job)
 }
 
 // fingerprint identifies a packing run's inputs and settings, so that

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"iter"
+
+	"github.com/progan/progan/pyramid"
+)
+
+// packJob is one run of a packing command (images, lsun, cifar10, …): the
+// packages produce the images, runPack does what every such command shares:
+// creating or resuming the dataset, the progress bar, skips, interruption
+// and the summary.
+type packJob struct {
+	cmd    string // command name, for messages
+	out    string
+	inputs int // number of inputs the run reads, for the bar; 0: unknown
+	opt    pyramid.Options
+	resume bool
+	json   bool
+	// strictHint is appended when an input error stops the run.
+	strictHint string
+	// items yields the images in output order, starting after the first
+	// done inputs (done > 0 when resuming).
+	items func(ctx context.Context, done int) iter.Seq2[packItem, error]
+}
+
+// packItem is one input: an image and its label, or a skipped input.
+type packItem struct {
+	name  string // the input, for errors
+	img   image.Image
+	label []float32
+	skip  *pyramid.Skipped
+}
+
+// inputError marks an error that belongs to one input (a file, a record):
+// without the skip option it stops the run with the strictHint.
+type inputError struct{ err error }
+
+func (e *inputError) Error() string { return e.err.Error() }
+func (e *inputError) Unwrap() error { return e.err }
+
+func runPack(ctx context.Context, e *env, j packJob) error {
+	var w *pyramid.Writer
+	done := 0
+	if j.resume {
+		var err error
+		w, done, err = pyramid.Resume(j.out, j.opt)
+		if errors.Is(err, pyramid.ErrNoCheckpoint) {
+			fmt.Fprintf(e.stderr, "progan %s: no interrupted run of %s to resume: starting\n", j.cmd, j.out)
+		} else if err != nil {
+			return err
+		} else {
+			of := ""
+			if j.inputs > 0 {
+				of = fmt.Sprintf(" of %d", j.inputs)
+			}
+			fmt.Fprintf(e.stderr, "progan %s: resuming %s after %d%s inputs\n", j.cmd, j.out, done, of)
+		}
+	}
+	if w == nil {
+		var err error
+		if w, err = pyramid.Create(j.out, j.opt); err != nil {
+			return err
+		}
+	}
+	total := -1
+	if j.inputs > 0 {
+		total = j.inputs - done
+	}
+	bar := e.bar("packing", total, "images")
+	var skipped []pyramid.Skipped
+	err := func() error {
+		for it, err := range j.items(ctx, done) {
+			if err != nil {
+				return err
+			}
+			if it.skip != nil {
+				w.Skip(it.skip.Input, errors.New(it.skip.Error))
+				skipped = append(skipped, *it.skip)
+				bar.Add(1)
+				continue
+			}
+			if err := w.Add(it.img, it.label); err != nil {
+				return &inputError{fmt.Errorf("%s: %w", it.name, err)}
+			}
+			bar.Add(1)
+		}
+		return nil
+	}()
+	if err == nil && w.Len() == 0 {
+		err = fmt.Errorf("no image could be read (%d inputs skipped)", len(skipped))
+	}
+	if err != nil {
+		bar.Finish()
+		if errors.Is(err, context.Canceled) {
+			if kept, serr := w.Stop(); serr == nil && kept {
+				return fmt.Errorf("interrupted after %d images: %s is not written yet; add --resume to the same command to continue, or run it without to start over: %w", w.Len(), j.out, err)
+			}
+			return fmt.Errorf("interrupted: nothing was written to %s; run the same command again to start over: %w", j.out, err)
+		}
+		w.Abort()
+		var ie *inputError
+		if errors.As(err, &ie) && j.strictHint != "" {
+			return fmt.Errorf("%w\n(nothing was written; %s)", err, j.strictHint)
+		}
+		return err
+	}
+	err = w.Close()
+	bar.Finish()
+	if err != nil {
+		return err
+	}
+	inputs := j.inputs
+	if inputs <= 0 {
+		inputs = done + bar.Done()
+	}
+	return printPackSummary(e, j.out, j.json, inputs, inputs-done, skipped, bar.Elapsed().Seconds())
+}
+
+// printPackSummary reports the dataset; now is the number of inputs this
+// run read (fewer than inputs after --resume).
+func printPackSummary(e *env, out string, asJSON bool, inputs, now int, skipped []pyramid.Skipped, secs float64) error {
+	d, err := pyramid.Open(out)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	s := packSummary{Dataset: out, Images: d.Images, Inputs: inputs, Resolution: d.Resolution,
+		Channels: d.Channels, LabelSize: d.LabelSize, Seconds: secs, Skipped: skipped}
+	if s.Skipped == nil {
+		s.Skipped = []pyramid.Skipped{}
+	}
+	var total int64
+	for _, t := range d.Tiers {
+		s.Tiers = append(s.Tiers, map[string]any{"resolution": t.Resolution, "records": t.Records, "bytes": t.Bytes})
+		total += t.Bytes
+	}
+	if asJSON {
+		return e.printJSON(s)
+	}
+	w := e.stdout
+	fmt.Fprintf(w, "Packed %d images (%d×%d×%d) into %s: %d tiers, %s, in %.1fs (%.0f images/s).\n",
+		d.Images, d.Channels, d.Resolution, d.Resolution, out, len(d.Tiers), human(total), secs, float64(now)/secs)
+	if len(skipped) > 0 {
+		fmt.Fprintf(w, "Skipped %d of %d inputs:\n", len(skipped), inputs)
+		for _, sk := range skipped {
+			fmt.Fprintf(w, "  %s\n", sk.Error)
+		}
+	}
+	return nil
+}
+
+type packSummary struct {
+	Dataset    string            `json:"dataset"`
+	Images     int               `json:"images"`
+	Inputs     int               `json:"inputs"`
+	Resolution int               `json:"resolution"`
+	Channels   int               `json:"channels"`
+	LabelSize  int               `json:"label_size"`
+	Seconds    float64           `json:"seconds"`
+	Skipped    []pyramid.Skipped `json:"skipped"`
+	Tiers      []map[string]any  `json:"tiers"`
+}
