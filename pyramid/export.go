@@ -1,0 +1,173 @@
+package pyramid
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/progan/progan/internal/parallel"
+)
+
+// ZipOptions configure ExportZip.
+type ZipOptions struct {
+	// Compression is the PNG compression level (png.DefaultCompression,
+	// png.NoCompression, png.BestSpeed, png.BestCompression).
+	Compression png.CompressionLevel
+	Workers     int       // PNG encoders; 0: GOMAXPROCS
+	Progress    func(int) // called with the number of images written
+}
+
+// ExportZip writes tier res of d to w in the layout of
+// stylegan2-ada-pytorch's and stylegan3's dataset_tool: a zip (stored, not
+// deflated) of PNG files "00000/img00000000.png", … (1000 per folder), in
+// record order, followed by "dataset.json" whose "labels" lists
+// [name, class] pairs when the labels are one-hot, [name, [v0, v1, …]]
+// pairs for other labels, and is null for a dataset without labels.
+func ExportZip(ctx context.Context, d *Dataset, res int, w io.Writer, opt ZipOptions) error {
+	if _, err := d.Tier(res); err != nil {
+		return err
+	}
+	labels, err := d.Labels()
+	if err != nil {
+		return err
+	}
+	zw := zip.NewWriter(w)
+	enc := png.Encoder{CompressionLevel: opt.Compression}
+	type encoded struct {
+		name string
+		png  []byte
+	}
+	recs := func(yield func(Record) bool) {
+		for rec, rerr := range d.Records(res) {
+			if rerr != nil {
+				err = rerr
+				return
+			}
+			if !yield(rec) {
+				return
+			}
+		}
+	}
+	var names []string
+	for e, perr := range parallel.Map(ctx, recs, opt.Workers, func(rec Record) (encoded, error) {
+		var buf bytes.Buffer
+		if err := enc.Encode(&buf, rec.Image.Interleaved()); err != nil {
+			return encoded{}, err
+		}
+		return encoded{ZipName(rec.Index), buf.Bytes()}, nil
+	}) {
+		if perr != nil {
+			return fmt.Errorf("pyramid: export: %w", perr)
+		}
+		f, ferr := zw.CreateHeader(&zip.FileHeader{Name: e.name, Method: zip.Store, Modified: zipTime})
+		if ferr != nil {
+			return fmt.Errorf("pyramid: export: %w", ferr)
+		}
+		if _, ferr := f.Write(e.png); ferr != nil {
+			return fmt.Errorf("pyramid: export: %w", ferr)
+		}
+		names = append(names, e.name)
+		if opt.Progress != nil {
+			opt.Progress(1)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	meta := struct {
+		Labels []any `json:"labels"`
+	}{}
+	if labels != nil {
+		if labels.Rows != len(names) {
+			return fmt.Errorf("pyramid: export: %d labels for %d images", labels.Rows, len(names))
+		}
+		meta.Labels = make([]any, len(names))
+		oneHot := true
+		for i := range labels.Rows {
+			if _, ok := class(labels.Row(i)); !ok {
+				oneHot = false
+				break
+			}
+		}
+		for i, name := range names {
+			row := labels.Row(i)
+			if c, ok := class(row); ok && oneHot {
+				meta.Labels[i] = []any{name, c}
+			} else {
+				meta.Labels[i] = []any{name, slices.Clone(row)}
+			}
+		}
+	}
+	f, err := zw.CreateHeader(&zip.FileHeader{Name: "dataset.json", Method: zip.Store, Modified: zipTime})
+	if err != nil {
+		return fmt.Errorf("pyramid: export: %w", err)
+	}
+	if err := json.NewEncoder(f).Encode(meta); err != nil {
+		return fmt.Errorf("pyramid: export: %w", err)
+	}
+	if err := zw.Close(); err != nil {
+		return fmt.Errorf("pyramid: export: %w", err)
+	}
+	return nil
+}
+
+// zipTime dates every member, so that the same dataset gives the same zip.
+var zipTime = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// ZipName is the file name of image i in an exported zip, as
+// stylegan2-ada-pytorch's dataset_tool names it.
+func ZipName(i int) string {
+	s := fmt.Sprintf("%08d", i)
+	return s[:5] + "/img" + s + ".png"
+}
+
+// class returns the class of a one-hot row.
+func class(row []float32) (int, bool) {
+	c := -1
+	for i, v := range row {
+		switch {
+		case v == 1 && c < 0:
+			c = i
+		case v != 0:
+			return 0, false
+		}
+	}
+	return c, c >= 0
+}
+
+// ExportZipFile writes the zip to path atomically: into a hidden temporary
+// file beside it, renamed into place only when complete. An existing path
+// is not overwritten.
+func ExportZipFile(ctx context.Context, d *Dataset, res int, path string, opt ZipOptions) error {
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("pyramid: %s: %w", path, os.ErrExist)
+	}
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".partial")
+	f, err := os.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("pyramid: %w", err)
+	}
+	err = ExportZip(ctx, d, res, f, opt)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
