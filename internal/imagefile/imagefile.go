@@ -175,6 +175,20 @@ func Load(path string, opt Options) (image.Image, error) {
 	return Decode(path, data, opt)
 }
 
+// LoadAny reads and decodes the image file at path with Load's colour
+// conversions but no size rule: the image keeps its size.
+func LoadAny(path string) (image.Image, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("imagefile: %w", err)
+	}
+	src, format, gray, err := decode(path, data)
+	if err != nil {
+		return nil, err
+	}
+	return convert(src, src.Bounds(), format, gray), nil
+}
+
 // Decode is Load for a file already read into data. The name is used in
 // errors only.
 func Decode(name string, data []byte, opt Options) (image.Image, error) {
