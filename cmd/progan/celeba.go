@@ -51,7 +51,7 @@ func init() {
 				j.opt.Fingerprint += fmt.Sprintf("-%d-%d-%v", *cx, *cy, *keepGoing)
 				j.strictHint = "fix or remove the file, or pass --keep-going to skip such files"
 				order := nprand.New(uint32(o.seed)).Permutation(len(files))
-				j.items = func(ctx context.Context, done int) iter.Seq2[packItem, error] {
+				j.items = func(ctx context.Context, done, _ int) iter.Seq2[packItem, error] {
 					return func(yield func(packItem, error) bool) {
 						type res struct {
 							path string

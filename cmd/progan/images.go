@@ -116,7 +116,7 @@ func packImages(ctx context.Context, e *env, o packOpts) error {
 	iopt := imagefile.Options{Resolution: o.res, Filter: o.filter, Channels: o.channels}
 	job := packJob{cmd: "images", out: o.out, inputs: len(paths), opt: wopt, resume: o.resume, json: o.json,
 		strictHint: "fix or remove the file, or pass --keep-going to skip such files"}
-	job.items = func(ctx context.Context, done int) iter.Seq2[packItem, error] {
+	job.items = func(ctx context.Context, done, _ int) iter.Seq2[packItem, error] {
 		return func(yield func(packItem, error) bool) {
 			for it, err := range imagefile.Stream(ctx, paths, order[done:], iopt, o.workers) {
 				var ie *imagefile.InputError

@@ -53,7 +53,7 @@ func (o *arrayOpts) job(cmd, source string, files []string, n int, img func(i in
 	order := nprand.New(uint32(seed)).Permutation(n)
 	j := packJob{cmd: cmd, out: o.out, inputs: n, resume: o.resume, json: o.json,
 		opt: pyramid.Options{Compression: comp, Order: "shuffled", Seed: &seed, Source: source, Fingerprint: fp}}
-	j.items = func(ctx context.Context, done int) iter.Seq2[packItem, error] {
+	j.items = func(ctx context.Context, done, _ int) iter.Seq2[packItem, error] {
 		return func(yield func(packItem, error) bool) {
 			for _, i := range order[done:] {
 				if err := ctx.Err(); err != nil {
@@ -175,7 +175,7 @@ func init() {
 				seed := o.seed
 				j := packJob{cmd: "mnistrgb", out: o.out, inputs: num, json: o.json,
 					opt: pyramid.Options{Compression: comp, Order: "random digits", Seed: &seed, Source: args[0]}}
-				j.items = func(ctx context.Context, _ int) iter.Seq2[packItem, error] {
+				j.items = func(ctx context.Context, _, _ int) iter.Seq2[packItem, error] {
 					return func(yield func(packItem, error) bool) {
 						rs := nprand.New(uint32(seed))
 						for k := range num {

@@ -24,8 +24,8 @@ type packJob struct {
 	// strictHint is appended when an input error stops the run.
 	strictHint string
 	// items yields the images in output order, starting after the first
-	// done inputs (done > 0 when resuming).
-	items func(ctx context.Context, done int) iter.Seq2[packItem, error]
+	// done inputs, of which records became images (both > 0 when resuming).
+	items func(ctx context.Context, done, records int) iter.Seq2[packItem, error]
 }
 
 // packItem is one input: an image and its label, or a skipped input.
@@ -74,7 +74,7 @@ func runPack(ctx context.Context, e *env, j packJob) error {
 	bar := e.bar("packing", total, "images")
 	var skipped []pyramid.Skipped
 	err := func() error {
-		for it, err := range j.items(ctx, done) {
+		for it, err := range j.items(ctx, done, w.Len()) {
 			if err != nil {
 				return err
 			}
@@ -114,11 +114,7 @@ func runPack(ctx context.Context, e *env, j packJob) error {
 	if err != nil {
 		return err
 	}
-	inputs := j.inputs
-	if inputs <= 0 {
-		inputs = done + bar.Done()
-	}
-	return printPackSummary(e, j.out, j.json, inputs, inputs-done, skipped, bar.Elapsed().Seconds())
+	return printPackSummary(e, j.out, j.json, done+bar.Done(), bar.Done(), skipped, bar.Elapsed().Seconds())
 }
 
 // printPackSummary reports the dataset; now is the number of inputs this

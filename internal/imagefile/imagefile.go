@@ -182,7 +182,13 @@ func LoadAny(path string) (image.Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("imagefile: %w", err)
 	}
-	src, format, gray, err := decode(path, data)
+	return DecodeAny(path, data)
+}
+
+// DecodeAny is LoadAny for a file already read into data. The name is
+// used in errors only.
+func DecodeAny(name string, data []byte) (image.Image, error) {
+	src, format, gray, err := decode(name, data)
 	if err != nil {
 		return nil, err
 	}
