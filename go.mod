@@ -10,6 +10,8 @@ require (
 	google.golang.org/protobuf v1.36.10
 )
 
+require gonum.org/v1/gonum v0.17.0
+
 require (
 	github.com/klauspost/compress v1.18.1
 	github.com/klauspost/pgzip v1.2.6

@@ -1,0 +1,108 @@
+package nn
+
+import "fmt"
+
+// MinibatchStddev appends to an [N, C, H, W] input one feature map holding
+// a statistic of the variation across the minibatch, the reference's
+// minibatch_stddev_layer: the batch is split into N/G groups of G =
+// min(GroupSize, N) samples, sample n in group n mod (N/G); per group the
+// standard deviation over its samples (√(variance + 1e-8)) of every
+// feature is averaged over C, H and W, and that scalar fills the extra
+// channel of the group's samples. The output is [N, C+1, H, W]. The
+// reference leaves the layer out for a group size of 1 (mbstd_group_size
+// ≤ 1), and so should a network built from this package.
+//
+// The layer is the one nonlinear part of the discriminator's tangent
+// computation with a nonzero second derivative, so its TangentBackward
+// carries the cross terms into dx; the reference differentiates through
+// it the same way.
+type MinibatchStddev[T Float] struct {
+	GroupSize int // 0 means the reference's 4
+
+	x, tx *Tensor[T]
+}
+
+func (l *MinibatchStddev[T]) groups(x *Tensor[T]) (n, g, c, hw int) {
+	if len(x.Shape) != 4 {
+		panic(fmt.Sprintf("nn: MinibatchStddev needs an [N,C,H,W] tensor, got shape %v", x.Shape))
+	}
+	n, c, h, w := nchw(x)
+	g = l.GroupSize
+	if g == 0 {
+		g = 4
+	}
+	g = min(g, n)
+	if g < 1 || n%g != 0 {
+		panic(fmt.Sprintf("nn: MinibatchStddev group size %d does not divide the batch of %d", g, n))
+	}
+	return n, g, c, h * w
+}
+
+// Forward implements Layer.
+func (l *MinibatchStddev[T]) Forward(x *Tensor[T]) *Tensor[T] {
+	n, g, c, hw := l.groups(x)
+	l.x, l.tx = x, nil
+	stat := make([]T, n/g)
+	mbstd(stat, nil, x.Data, nil, n, g, c*hw)
+	y := New[T](n, c+1, x.Shape[2], x.Shape[3])
+	appendChannel(y.Data, x.Data, stat, n, c, hw)
+	return y
+}
+
+// Backward implements Layer.
+func (l *MinibatchStddev[T]) Backward(dy *Tensor[T]) *Tensor[T] {
+	dx, _ := l.backprop(dy, nil)
+	return dx
+}
+
+// BackwardInput implements DualLayer.
+func (l *MinibatchStddev[T]) BackwardInput(dy *Tensor[T]) *Tensor[T] { return l.Backward(dy) }
+
+// Tangent implements DualLayer.
+func (l *MinibatchStddev[T]) Tangent(tx *Tensor[T]) *Tensor[T] {
+	sameShape(l.x, tx, "MinibatchStddev tangent")
+	l.tx = tx
+	n, g, c, hw := l.groups(tx)
+	stat, tstat := make([]T, n/g), make([]T, n/g)
+	mbstd(stat, tstat, l.x.Data, tx.Data, n, g, c*hw)
+	ty := New[T](n, c+1, tx.Shape[2], tx.Shape[3])
+	appendChannel(ty.Data, tx.Data, tstat, n, c, hw)
+	return ty
+}
+
+// TangentBackward implements DualLayer. Unlike the linear layers it gives a
+// nonzero dx even for a nil dy: the tangent of the statistic depends on x.
+func (l *MinibatchStddev[T]) TangentBackward(dy, dty *Tensor[T]) (dx, dtx *Tensor[T]) {
+	if l.tx == nil {
+		panic("nn: MinibatchStddev tangent backward before Tangent")
+	}
+	return l.backprop(dy, dty)
+}
+
+// backprop returns the cotangents of x and, when dty is not nil, of tx.
+func (l *MinibatchStddev[T]) backprop(dy, dty *Tensor[T]) (dx, dtx *Tensor[T]) {
+	if l.x == nil {
+		panic("nn: MinibatchStddev backward before Forward")
+	}
+	n, g, c, hw := l.groups(l.x)
+	want := []int{n, c + 1, l.x.Shape[2], l.x.Shape[3]}
+	for _, t := range []*Tensor[T]{dy, dty} {
+		if t != nil && !equalShape(t.Shape, want) {
+			panic(fmt.Sprintf("nn: MinibatchStddev output cotangent has shape %v, want %v", t.Shape, want))
+		}
+	}
+	dx = like(l.x)
+	var dstat, dtstat, tx []T
+	if dy != nil {
+		dstat = make([]T, n/g)
+		splitChannel(dx.Data, dstat, dy.Data, n, c, hw)
+	}
+	if dty != nil {
+		dtx = like(l.x)
+		dtstat = make([]T, n/g)
+		splitChannel(dtx.Data, dtstat, dty.Data, n, c, hw)
+		tx = l.tx.Data
+	}
+	mbstdBackward(dx.Data, dtx.dataOrNil(), l.x.Data, tx, dstat, dtstat, n, g, c*hw)
+	return dx, dtx
+}
