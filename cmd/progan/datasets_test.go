@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -132,5 +133,53 @@ func TestCelebACommand(t *testing.T) {
 	code, stdout, stderr := progan(t, "celeba", "--quiet", "--allow-partial", "--keep-going", "-o", out, src)
 	if code != 0 || !strings.Contains(stdout, "Packed 4 images (3×128×128)") || !strings.Contains(stdout, "000003.png") {
 		t.Fatalf("--keep-going: exit %d: %s%s", code, stdout, stderr)
+	}
+}
+
+// progan lsun writes the original's records (the package test checks every
+// tier's md5) and reports the undecodable entry by key.
+func TestLSUNCommand(t *testing.T) {
+	const src = "../../lsun/testdata/mini_train_lmdb"
+	out := filepath.Join(t.TempDir(), "lsun")
+	code, stdout, stderr := progan(t, "lsun", "--quiet", "--resolution", "64", "-o", out, src)
+	if code != 0 || !strings.Contains(stdout, "Packed 15 images (3×64×64)") || !strings.Contains(stdout, "Skipped 1 of 16") ||
+		!strings.Contains(stdout, "69c74743265d7b490b2b8a1edaa8c789912cc36f") {
+		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+	}
+	b, _ := os.ReadFile("../../lsun/testdata/expected.json")
+	var x struct {
+		Entries []struct {
+			Record *int              `json:"record_index"`
+			R64    map[string]string `json:"tier_md5_r64"`
+			Format string
+		}
+	}
+	json.Unmarshal(b, &x)
+	d, err := pyramid.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	for _, e := range x.Entries {
+		if e.Record == nil || strings.HasPrefix(e.Format, "JPEG") {
+			continue
+		}
+		for _, res := range []int{64, 8} {
+			m, err := d.Image(res, *e.Record)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := md5hex(m.Pix); got != e.R64[strconv.Itoa(res)] {
+				t.Errorf("record %d tier %d: md5 %s, want %s", *e.Record, res, got, e.R64[strconv.Itoa(res)])
+			}
+		}
+	}
+	out2 := filepath.Join(t.TempDir(), "lsun")
+	if code, _, stderr := progan(t, "lsun", "--quiet", "--strict", "--resolution", "64", "-o", out2, src); code != 1 ||
+		!strings.Contains(stderr, "69c74743") || !strings.Contains(stderr, "without --strict") {
+		t.Fatalf("--strict: exit %d: %s", code, stderr)
+	}
+	if code, stdout, _ := progan(t, "lsun", "--quiet", "--max-images", "3", "--resolution", "16", "-o", out2, src); code != 0 || !strings.Contains(stdout, "Packed 3 images") {
+		t.Fatalf("--max-images 3: exit %d: %s", code, stdout)
 	}
 }
