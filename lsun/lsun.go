@@ -173,8 +173,14 @@ func Decode(value []byte) (*pillow.Image, error) {
 		return nil, errors.New("empty value")
 	}
 	m, err := imagefile.DecodeAny("value", value)
+	if errors.Is(err, image.ErrFormat) {
+		return nil, fmt.Errorf("not an image of a known format (%d bytes starting % x)", len(value), value[:min(len(value), 8)])
+	}
 	if err != nil {
-		return nil, errors.Unwrap(err) // drop imagefile's "value:" naming
+		if u := errors.Unwrap(err); u != nil {
+			err = u // drop imagefile's "value:" naming
+		}
+		return nil, err
 	}
 	return pillow.FromImage(m), nil
 }
