@@ -26,9 +26,9 @@ package cifar
 import (
 	"archive/tar"
 	"bufio"
-	"compress/gzip"
 	"errors"
 	"fmt"
+	gzip "github.com/klauspost/compress/gzip"
 	"io"
 	"io/fs"
 	"os"
@@ -152,19 +152,20 @@ func ReadCIFAR100(path string) (*Dataset, error) {
 	return read(path, "CIFAR-100", 100, cifar100Python, cifar100Binary)
 }
 
-// ReadSVHN reads the SVHN training images and labels from NVIDIA's pickles
-// train_1.pkl, train_2.pkl and train_3.pkl in the folder path (or from one
-// of them), as the original's create_svhn does. Labels must already be
-// 0..9, digit 0 being 0.
+// ReadSVHN reads the SVHN training images and labels: NVIDIA's pickles
+// train_1.pkl, train_2.pkl and train_3.pkl in the folder path (or one of
+// them), as the original's create_svhn does, with labels already 0..9; or,
+// when there are none, the official release train_32x32.mat (path may name
+// it), whose label 10 for the digit 0 becomes 0 and whose images are
+// transposed to CHW, giving the same dataset.
 func ReadSVHN(path string) (*Dataset, error) {
+	if filepath.Ext(path) == ".mat" {
+		return readSVHNMat(path)
+	}
 	d, err := read(path, "SVHN", 10, svhnPickles)
 	if errors.Is(err, errNoData) {
-		// The official release is train_32x32.mat (MATLAB v5, labels 1..10
-		// with 10 for the digit 0). Its reader, on internal/matv5, belongs
-		// here; until then, say why the folder is refused.
-		if _, statErr := os.Stat(filepath.Join(path, "train_32x32.mat")); statErr == nil {
-			return nil, fmt.Errorf("cifar: %s: holds train_32x32.mat, the official SVHN release, which is not read yet: "+
-				"the original reads NVIDIA's train_1.pkl..train_3.pkl", path)
+		if mat := svhnMatPath(path); mat != "" {
+			return readSVHNMat(mat)
 		}
 	}
 	return d, err

@@ -409,7 +409,7 @@ func TestErrors(t *testing.T) {
 			"cifar-10-batches-py/data_batch_1..data_batch_5, cifar-10-batches-bin/data_batch_1.bin..data_batch_5.bin, cifar-10-python.tar.gz, cifar-10-binary.tar.gz"},
 		{"empty folder 100", nil, ReadCIFAR100, "", "cifar: $: no training data for CIFAR-100: looked for train, train.bin, cifar-100-python/train, cifar-100-binary/train.bin, cifar-100-python.tar.gz, cifar-100-binary.tar.gz"},
 		{"empty folder svhn", nil, ReadSVHN, "", "cifar: $: no training data for SVHN: looked for train_1.pkl..train_3.pkl"},
-		{"svhn .mat", map[string]string{"train_32x32.mat": "MATLAB 5.0"}, ReadSVHN, "", "cifar: $: holds train_32x32.mat, the official SVHN release, which is not read yet: the original reads NVIDIA's train_1.pkl..train_3.pkl"},
+		{"svhn .mat", map[string]string{"train_32x32.mat": "MATLAB 5.0"}, ReadSVHN, "", "cifar: $/train_32x32.mat: matv5: header: not a Level 5 MAT-file: unexpected EOF"},
 		{"missing", nil, ReadCIFAR10, "nothing", "cifar: stat $/nothing: no such file or directory"},
 		{"other file", map[string]string{"notes.txt": "hello"}, ReadCIFAR10, "notes.txt", "cifar: $/notes.txt: not a folder, a tar archive or a CIFAR-10 batch file (data_batch_1..data_batch_5"},
 		{"archive without batches", nil, ReadCIFAR10, "x.tar.gz", "cifar: $/x.tar.gz: no training data for CIFAR-10 in the archive: looked for data_batch_1..data_batch_5"},
@@ -533,5 +533,39 @@ func TestImage(t *testing.T) {
 	// The red plane comes first: pixel (0, 0) of image 1 is red 7.
 	if r, g, b, _ := m.At(0, 0).RGBA(); r>>8 != 7 || g != 0 || b != 0 {
 		t.Errorf("At(0, 0) = %d %d %d", r>>8, g>>8, b>>8)
+	}
+}
+
+// The official SVHN .mat release reads as the same dataset as NVIDIA's
+// pickles: images transposed to CHW, label 10 as 0 (goldens from scipy).
+func TestSVHNMat(t *testing.T) {
+	b, err := os.ReadFile("testdata/svhn-mat/golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g struct {
+		Images []string `json:"images_sha256"`
+		Labels []int
+	}
+	if err := json.Unmarshal(b, &g); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"testdata/svhn-mat", "testdata/svhn-mat/train_32x32.mat"} {
+		d, err := ReadSVHN(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Len() != len(g.Images) || !slices.Equal(d.Labels, g.Labels) {
+			t.Fatalf("%s: %d images, labels %v, want %v", path, d.Len(), d.Labels, g.Labels)
+		}
+		for i, want := range g.Images {
+			sum := sha256.Sum256(d.Image(i).Pix)
+			if got := hex.EncodeToString(sum[:]); got != want {
+				t.Errorf("%s: image %d: sha256 %s, want %s", path, i, got, want)
+			}
+		}
+		if err := d.Check(SVHNImages, false); err == nil {
+			t.Error("7 images pass the 73 257 check")
+		}
 	}
 }
