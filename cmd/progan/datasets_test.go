@@ -161,7 +161,7 @@ func TestLSUNCommand(t *testing.T) {
 	}
 	defer d.Close()
 	for _, e := range x.Entries {
-		if e.Record == nil || strings.HasPrefix(e.Format, "JPEG") {
+		if e.Record == nil {
 			continue
 		}
 		for _, res := range []int{64, 8} {

@@ -102,6 +102,8 @@ import (
 	_ "golang.org/x/image/webp"
 
 	"github.com/disintegration/imaging"
+
+	"github.com/progan/progan/internal/jpeg8d"
 )
 
 // maxPixels caps width×height so that a small file declaring a huge canvas
@@ -296,6 +298,16 @@ func decode(name string, data []byte) (m image.Image, format string, gray bool, 
 	if cfg.Width < 0 || cfg.Height < 0 || int64(cfg.Width)*int64(cfg.Height) > maxPixels {
 		return nil, format, false, fmt.Errorf("imagefile: %s: image is %dx%d: larger than %d pixels", name, cfg.Width, cfg.Height, maxPixels)
 	}
+	if format == "jpeg" {
+		m, err = decodeJPEG(data)
+		var unsupported jpeg8d.UnsupportedError
+		if err == nil {
+			return m, format, false, nil
+		} else if !errors.As(err, &unsupported) {
+			return nil, format, false, decodeError(name, format, err)
+		}
+		// CMYK and other rare kinds: Go's decoder.
+	}
 	m, _, err = image.Decode(bytes.NewReader(data))
 	if err != nil {
 		// image.Decode reports no format on failure; DecodeConfig's is
@@ -305,6 +317,25 @@ func decode(name string, data []byte) (m image.Image, format string, gray bool, 
 	gray = len(data) > 25 && string(data[:8]) == pngSignature && string(data[12:16]) == "IHDR" &&
 		(data[25] == 0 || data[25] == 4)
 	return m, format, gray, nil
+}
+
+// decodeJPEG decodes a JPEG as libjpeg-turbo does by default, the decoder
+// behind today's Pillow and OpenCV, so that JPEG inputs give the pixels the
+// Python tools see (Go's image/jpeg rounds its IDCT and upsamples chroma
+// differently).
+func decodeJPEG(data []byte) (image.Image, error) {
+	pix, w, h, c, err := jpeg8d.DecodeRGBOptions(data, &jpeg8d.Options{Turbo: true})
+	if err != nil {
+		return nil, err
+	}
+	if c == 1 {
+		return &image.Gray{Pix: pix, Stride: w, Rect: image.Rect(0, 0, w, h)}, nil
+	}
+	m := image.NewRGBA(image.Rect(0, 0, w, h))
+	for i, j := 0, 0; i < len(pix); i, j = i+3, j+4 {
+		m.Pix[j], m.Pix[j+1], m.Pix[j+2], m.Pix[j+3] = pix[i], pix[i+1], pix[i+2], 255
+	}
+	return m, nil
 }
 
 // decodeError wraps a decoder's complaint with the file name, and with the

@@ -3,7 +3,9 @@ package imagefile
 import (
 	"bytes"
 	"compress/zlib"
+	"crypto/md5"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -446,7 +448,7 @@ func TestDecodePixels(t *testing.T) {
 		// JPEG is lossy; flat 16×16 images keep the error to rounding.
 		{"jpeg gray", "*image.Gray", func(t *testing.T) []byte { return encJPEG(t, grayImage(16, 16, func(x, y int) uint8 { return 77 })) },
 			1, 16, func(x, y int) rgb { return g(77) }, 1},
-		{"jpeg colour", "*image.YCbCr", func(t *testing.T) []byte { return encJPEG(t, rgbImage(16, 16, func(x, y int) rgb { return flat })) },
+		{"jpeg colour", "*image.RGBA", func(t *testing.T) []byte { return encJPEG(t, rgbImage(16, 16, func(x, y int) rgb { return flat })) },
 			3, 16, func(x, y int) rgb { return flat }, 2},
 		// Adobe CMYK: RGB = 255 × (1−C)(1−K) and so on, with C = 255 − stored.
 		{"jpeg cmyk", "*image.CMYK", func(t *testing.T) []byte {
@@ -1049,5 +1051,24 @@ func BenchmarkDecode(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// JPEG files decode as libjpeg-turbo (djpeg, OpenCV, today's Pillow)
+// decodes them: turbo.jpg is the LSUN oracle fixture's JPEG value, whose
+// RGB md5 comes from cv2.imdecode (shared/fixtures/lsun-mini).
+func TestJPEGAsLibjpegTurbo(t *testing.T) {
+	m, err := LoadAny("testdata/turbo.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rgba := m.(*image.RGBA)
+	var hwc []byte
+	for i := 0; i < len(rgba.Pix); i += 4 {
+		hwc = append(hwc, rgba.Pix[i:i+3]...)
+	}
+	sum := md5.Sum(hwc)
+	if got := hex.EncodeToString(sum[:]); got != "814c290fc278cc4482d5fc22e09dca13" {
+		t.Errorf("md5 %s, want cv2's 814c290fc278cc4482d5fc22e09dca13", got)
 	}
 }
