@@ -20,7 +20,7 @@ func init() {
 		summary: "pack aligned CelebA as the original's create_celeba: the 128×128 crop centred at\n" +
 			"(cx, cy) of each 178×218 image, shuffled, no labels. CELEBA_DIR holds\n" +
 			"img_align_celeba_png/*.png (the original's input) or the JPEG release\n" +
-			"img_align_celeba/*.jpg (decoded with Go's JPEG decoder, not libjpeg-exact).",
+			"img_align_celeba/*.jpg (decoded as libjpeg-turbo, today's Pillow, decodes it).",
 		example: "progan celeba -o datasets/celeba ~/downloads/celeba\n" +
 			"progan celeba --cx 89 --cy 121 --allow-partial -o datasets/celeba-10k ~/celeba-10k",
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
