@@ -1,0 +1,70 @@
+package celebahq
+
+import (
+	"fmt"
+	"image"
+
+	"github.com/progan/progan/internal/ndfilter"
+	"github.com/progan/progan/internal/pillow"
+)
+
+// Size is the side of a CelebA-HQ image.
+const Size = 1024
+
+// warpSize is the side of the intermediate warp, 4× supersampled.
+const warpSize = 4096
+
+// Process runs steps 7-12 of reference §3.3 on a decoded RGB image with
+// its Plan: shrink, crop, super-resolution, the pad branch, the QUAD warp
+// to 4096×4096 and the ANTIALIAS resize to 1024×1024. It returns the
+// processed image as 3×1024×1024 CHW bytes, the array whose md5 is
+// proc_md5. trace, when not nil, sees the image after each stage that ran
+// ("shrink", "crop", "superres", "pad", "transform4096", "resize1024_hwc").
+func Process(img *pillow.Image, p *Plan, trace func(stage string, m *pillow.Image)) ([]byte, error) {
+	if img.Channels != 3 {
+		return nil, fmt.Errorf("celebahq: image has %d channels, want RGB", img.Channels)
+	}
+	stage := func(name string) {
+		if trace != nil {
+			trace(name, img)
+		}
+	}
+	if p.Shrink > 1 {
+		img = pillow.Resize(img, p.ShrinkSize[0], p.ShrinkSize[1])
+		stage("shrink")
+	}
+	if p.CropApplied {
+		img = img.Crop(image.Rect(p.Crop[0], p.Crop[1], p.Crop[2], p.Crop[3]))
+		stage("crop")
+	}
+	if p.Superres > 1 {
+		img = pillow.Resize(img, img.Width*p.Superres, img.Height*p.Superres)
+		stage("superres")
+	}
+	if p.Pad.Apply {
+		// The authors' numpy (≤ 1.16) reflects long pads periodically;
+		// newer ones differ only for pads longer than the image.
+		out, w, h, err := ndfilter.PadBlend(img.Pix, img.Width, img.Height, p.Pad.Pad, p.Pad.Blur, ndfilter.ReflectLegacy)
+		if err != nil {
+			return nil, fmt.Errorf("celebahq: %w", err)
+		}
+		img = &pillow.Image{Width: w, Height: h, Channels: 3, Pix: out}
+		stage("pad")
+	}
+	img = pillow.Quad(img, warpSize, warpSize, p.TransformData())
+	stage("transform4096")
+	img = pillow.Resize(img, Size, Size)
+	stage("resize1024_hwc")
+	return chw(img), nil
+}
+
+// chw transposes an interleaved RGB image to planes.
+func chw(m *pillow.Image) []byte {
+	n := m.Width * m.Height
+	out := make([]byte, 3*n)
+	r, g, b := out[:n], out[n:2*n], out[2*n:]
+	for i := range n {
+		r[i], g[i], b[i] = m.Pix[3*i], m.Pix[3*i+1], m.Pix[3*i+2]
+	}
+	return out
+}
