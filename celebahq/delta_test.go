@@ -68,10 +68,6 @@ func readJPEG(t testing.TB, name string) []byte {
 	return b
 }
 
-func md5hex(b []byte) string {
-	s := md5.Sum(b)
-	return hex.EncodeToString(s[:])
-}
 
 // Every delta of the fixture decrypts, with its JPEG, to the recorded md5.
 func TestDeltaFixture(t *testing.T) {
