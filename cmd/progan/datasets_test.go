@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -181,5 +182,76 @@ func TestLSUNCommand(t *testing.T) {
 	}
 	if code, stdout, _ := progan(t, "lsun", "--quiet", "--max-images", "3", "--resolution", "16", "-o", out2, src); code != 0 || !strings.Contains(stdout, "Packed 3 images") {
 		t.Fatalf("--max-images 3: exit %d: %s", code, stdout)
+	}
+}
+
+// progan celebahq on the oracle fixture: the original's md5s hold for each
+// image (checked inside), --resolution is refused, and a run interrupted
+// after one image resumes into the same dataset.
+func TestCelebAHQCommand(t *testing.T) {
+	const src = "../../celebahq/testdata/celebahq-mini"
+	out := filepath.Join(t.TempDir(), "hq")
+	if code, _, stderr := progan(t, "celebahq", "--quiet", "--resolution", "256", "-o", out, src, src+"/deltas"); code != 2 || !strings.Contains(stderr, "1024") {
+		t.Fatalf("--resolution 256: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := progan(t, "celebahq", "--quiet", "-o", out, src); code != 2 || !strings.Contains(stderr, "--no-deltas") {
+		t.Fatalf("no DELTAS_DIR: exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := progan(t, "celebahq", "--quiet", "--only", "17,1234", "-o", out, src, src+"/deltas")
+	if code != 0 || !strings.Contains(stdout, "Packed 2 images (3×1024×1024)") || !strings.Contains(stderr, "names 5 of the 30000") {
+		t.Fatalf("exit %d: %s%s", code, stdout, stderr)
+	}
+	d, err := pyramid.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	// idx 1234 comes before idx 17 in the shuffled order; final_md5 from image_list.txt.
+	for i, want := range []string{"c77111ab19d608c8c0e9d3ace8267b38", "14ba260624309fc69bd9f9d51005af0c"} {
+		m, err := d.Image(1024, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if md5hex(m.Pix) != want {
+			t.Errorf("record %d: md5 %s, want %s", i, md5hex(m.Pix), want)
+		}
+	}
+	// Interrupted after the first image (a checkpoint then a kill), the
+	// run resumes into the same dataset.
+	fp, err := filesFingerprint(fmt.Sprintf("celebahq\x00%v\x00%s\x00%s\x00%s\x00%v", false, "17,1234", "", "none", false),
+		[]string{src + "/Anno/list_landmarks_celeba.txt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out3 := filepath.Join(t.TempDir(), "hq")
+	w, _ := pyramid.Create(out3, pyramid.Options{Fingerprint: fp})
+	first, _ := d.Image(1024, 0)
+	w.Add(first, nil)
+	if kept, err := w.Stop(); !kept || err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr = progan(t, "celebahq", "--quiet", "--resume", "--only", "17,1234", "-o", out3, src, src+"/deltas")
+	if code != 0 || !strings.Contains(stderr, "resuming") || !strings.Contains(stdout, "Packed 2 images") {
+		t.Fatalf("--resume: exit %d: %s%s", code, stdout, stderr)
+	}
+	if code, stdout, _ := progan(t, "compare", "--quiet", out, out3); code != 0 {
+		t.Fatalf("resumed dataset differs:\n%s", stdout)
+	}
+	// --keep-going lists a failing image and goes on; without it nothing is written.
+	bad := t.TempDir()
+	os.CopyFS(bad, os.DirFS(src))
+	other, _ := os.ReadFile(filepath.Join(bad, "img_celeba", "000119.jpg"))
+	os.WriteFile(filepath.Join(bad, "img_celeba", "000010.jpg"), other, 0o644)
+	out2 := filepath.Join(t.TempDir(), "hq")
+	if code, _, stderr := progan(t, "celebahq", "--quiet", "--only", "17,1234", "-o", out2, bad, bad+"/deltas"); code != 1 ||
+		!strings.Contains(stderr, "idx 1234 (000010.jpg): proc_md5 mismatch: got ") || !strings.Contains(stderr, "want f22aa52ace286e1b5afbaac0b45a372e") {
+		t.Fatalf("a wrong JPEG: exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(out2); !os.IsNotExist(err) {
+		t.Fatal("a failed run left output")
+	}
+	code, stdout, _ = progan(t, "celebahq", "--quiet", "--keep-going", "--only", "17,1234", "-o", out2, bad, bad+"/deltas")
+	if code != 0 || !strings.Contains(stdout, "Packed 1 images") || !strings.Contains(stdout, "Skipped 1 of 2") {
+		t.Fatalf("--keep-going: exit %d: %s", code, stdout)
 	}
 }
