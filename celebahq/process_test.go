@@ -1,6 +1,7 @@
 package celebahq
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -67,6 +68,25 @@ func TestProcessGolden(t *testing.T) {
 			}
 			if got := md5hex(proc); got != c.FinalMD5 {
 				t.Errorf("final md5 %s, want %s", got, c.FinalMD5)
+			}
+		})
+	}
+}
+
+// BenchmarkImage makes each fixture image from its raw JPEG, delta
+// included, on one goroutine: seconds per image per core.
+func BenchmarkImage(b *testing.B) {
+	j, err := NewJob(Options{CelebADir: mini, DeltasDir: filepath.Join(mini, "deltas")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer j.Close()
+	for _, r := range j.rows {
+		b.Run(fmt.Sprintf("idx%05d", r.Idx), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := j.make(r); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}
