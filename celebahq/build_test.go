@@ -10,8 +10,6 @@ import (
 	"testing"
 )
 
-
-
 // copyMini copies the fixture to a temporary folder the test may damage.
 func copyMini(t *testing.T) string {
 	dir := t.TempDir()

@@ -68,7 +68,6 @@ func readJPEG(t testing.TB, name string) []byte {
 	return b
 }
 
-
 // Every delta of the fixture decrypts, with its JPEG, to the recorded md5.
 func TestDeltaFixture(t *testing.T) {
 	d, err := OpenDeltas(filepath.Join(mini, "deltas"))
