@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -139,10 +140,12 @@ func indent(s string) string {
 
 func usage(w io.Writer) {
 	fmt.Fprintf(w, "progan %s: Progressive GAN datasets, exact and fast.\n\nUsage: progan <command> [flags] [args]\n\nCommands:\n", pyramid.Version)
-	for _, c := range commands {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, firstLine(c.summary))
+	sorted := slices.Clone(commands)
+	slices.SortFunc(sorted, func(a, b *command) int { return strings.Compare(a.name, b.name) })
+	for _, c := range sorted {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, firstLine(c.summary))
 	}
-	fmt.Fprintf(w, "  %-9s %s\n\nRun 'progan <command> --help' for a command's flags and an example.\n", "version", "print the version")
+	fmt.Fprintf(w, "  %-10s %s\n\nRun 'progan <command> --help' for a command's flags and an example.\n", "version", "print the version")
 }
 
 func firstLine(s string) string {
