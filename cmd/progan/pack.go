@@ -139,8 +139,8 @@ func printPackSummary(e *env, out string, asJSON bool, inputs, now int, skipped 
 		return e.printJSON(s)
 	}
 	w := e.stdout
-	fmt.Fprintf(w, "Packed %d images (%d×%d×%d) into %s: %d tiers, %s, in %.1fs (%.0f images/s).\n",
-		d.Images, d.Channels, d.Resolution, d.Resolution, out, len(d.Tiers), human(total), secs, float64(now)/secs)
+	fmt.Fprintf(w, "Packed %d images (%d×%d×%d) into %s: %d tiers, %s, in %.1fs (%s images/s).\n",
+		d.Images, d.Channels, d.Resolution, d.Resolution, out, len(d.Tiers), human(total), secs, rate(float64(now)/secs))
 	if len(skipped) > 0 {
 		fmt.Fprintf(w, "Skipped %d of %d inputs:\n", len(skipped), inputs)
 		for _, sk := range skipped {
@@ -160,4 +160,12 @@ type packSummary struct {
 	Seconds    float64           `json:"seconds"`
 	Skipped    []pyramid.Skipped `json:"skipped"`
 	Tiers      []map[string]any  `json:"tiers"`
+}
+
+// rate formats a rate with two significant figures below 10.
+func rate(r float64) string {
+	if r < 10 {
+		return fmt.Sprintf("%.2g", r)
+	}
+	return fmt.Sprintf("%.0f", r)
 }
