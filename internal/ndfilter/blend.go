@@ -130,31 +130,144 @@ func PlanPad(quad [4][2]float32, w, h, border int, zoom float64) (PadPlan, error
 // NumPy version r ([ReflectLegacy] for the authors' NumPy), blurs towards
 // the padded border, fades to the per-channel median and rounds back to
 // uint8. It returns the (h2, w2, 3) result and its size.
+//
+// The result is that of [PadReflect], [PadMask], [GaussianFilter],
+// [BlendBlur], [Median], [BlendMedian] and [Image.Uint8] in turn, but the
+// steps share their passes: the Gaussian reads the padded image straight
+// from src through the reflection indices, the blur blend is done as the
+// second axis of the Gaussian produces its rows, the mask is computed
+// where it is needed, and the median blend and the rounding to uint8 are
+// one pass. Only the blurred-and-blended float32 image is held whole.
 func PadBlend(src []uint8, w, h int, pad [4]int, blur float64, r Reflect) (out []uint8, w2, h2 int, err error) {
-	img, err := FromUint8(src, w, h, 3)
-	if err != nil {
+	if err := checkUint8(src, w, h, 3); err != nil {
 		return nil, 0, 0, fmt.Errorf("pad branch: %w", err)
 	}
 	if min(pad[0], pad[1], pad[2], pad[3]) <= 0 {
 		return nil, 0, 0, fmt.Errorf("ndfilter: pad branch: pad %v has a side ≤ 0 (the mask would divide by zero)", pad)
 	}
-	if img, err = PadReflect(img, pad, r); err != nil {
+	if r != ReflectLegacy && r != ReflectNumPy117 {
+		return nil, 0, 0, fmt.Errorf("pad branch: ndfilter: unknown reflect mode %d", int(r))
+	}
+	if h == 0 || w == 0 {
+		return nil, 0, 0, fmt.Errorf("pad branch: ndfilter: cannot reflect-pad an empty %d×%d image by %v", h, w, pad)
+	}
+	if err := checkSigma(blur); err != nil {
 		return nil, 0, 0, fmt.Errorf("pad branch: %w", err)
 	}
-	mask := PadMask(img.W, img.H, pad)
-	blurred, err := GaussianFilter(img, blur, blur)
+	rows := reflectIndex(h, pad[1], pad[3], r)
+	cols := reflectIndex(w, pad[0], pad[2], r)
+	w2, h2 = len(cols), len(rows)
+	n := w2 * 3
+	bl := newBlurBlend(src, w, rows, cols, pad)
+
+	// img = padded; img += (gaussian_filter(img) − img)·clip(mask·3 + 1)
+	img := make([]float32, h2*n)
+	if blur > 1e-15 {
+		wk := halfKernel(blur, GaussianRadius(blur))
+		correlateAxis0(img, bl, n, h2, wk)
+		correlateAxis1(img, img, w2, h2, 3, wk, bl)
+	} else {
+		// No blur: the blend adds (img − img)·t = 0 to the padded image.
+		row := make([]float64, n)
+		for y := range h2 {
+			bl.load(row, y, 0)
+			for i, v := range row {
+				img[y*n+i] = float32(v)
+			}
+		}
+	}
+
+	// img += (median − img)·clip(mask), then to uint8.
+	med, err := Median(&Image{W: w2, H: h2, C: 3, Pix: img})
 	if err != nil {
 		return nil, 0, 0, fmt.Errorf("pad branch: %w", err)
 	}
-	if err := BlendBlur(img, blurred, mask); err != nil {
-		return nil, 0, 0, fmt.Errorf("pad branch: %w", err)
+	out = make([]uint8, len(img))
+	parallelFor(h2, 64, func(y0, y1 int) {
+		for y := y0; y < y1; y++ {
+			fy, fb := bl.rowMask(y)
+			a, o := img[y*n:(y+1)*n], out[y*n:(y+1)*n]
+			for x := range w2 {
+				mk := 1 - min(min(bl.mx[x], fy), min(bl.mr[x], fb))
+				t := min(max(mk, 0), 1)
+				p, q := a[3*x:3*x+3:3*x+3], o[3*x:3*x+3:3*x+3]
+				q[0] = toUint8(p[0] + float32((med[0]-p[0])*t))
+				q[1] = toUint8(p[1] + float32((med[1]-p[1])*t))
+				q[2] = toUint8(p[2] + float32((med[2]-p[2])*t))
+			}
+		}
+	})
+	return out, w2, h2, nil
+}
+
+// A blurBlend stands for the padded image of PadBlend, whose samples it
+// reads from the unpadded source through the reflection indices, and
+// carries the mask's terms (see PadMask).
+type blurBlend struct {
+	src    []uint8
+	rowOff []int     // per padded row, the offset of its source row in src
+	colOff []int     // per padded sample x·3+ch, its offset in a source row
+	mx, mr []float32 // per padded column: x/pad[0] and (w2−1−x)/pad[2]
+	p1, p3 float32   // pad[1] and pad[3]
+	h2     int
+}
+
+func newBlurBlend(src []uint8, w int, rows, cols []int, pad [4]int) *blurBlend {
+	w2 := len(cols)
+	b := &blurBlend{
+		src:    src,
+		rowOff: make([]int, len(rows)),
+		colOff: make([]int, 3*w2),
+		mx:     make([]float32, w2),
+		mr:     make([]float32, w2),
+		p1:     float32(pad[1]),
+		p3:     float32(pad[3]),
+		h2:     len(rows),
 	}
-	med, err := Median(img)
-	if err != nil {
-		return nil, 0, 0, fmt.Errorf("pad branch: %w", err)
+	for y, sy := range rows {
+		b.rowOff[y] = sy * w * 3
 	}
-	if err := BlendMedian(img, med, mask); err != nil {
-		return nil, 0, 0, fmt.Errorf("pad branch: %w", err)
+	p0, p2 := float32(pad[0]), float32(pad[2])
+	for x, sx := range cols {
+		b.colOff[3*x], b.colOff[3*x+1], b.colOff[3*x+2] = 3*sx, 3*sx+1, 3*sx+2
+		b.mx[x] = float32(x) / p0
+		b.mr[x] = float32(w2-1-x) / p2
 	}
-	return img.Uint8(), img.W, img.H, nil
+	return b
+}
+
+// load is rowSource's: samples x0 … of padded row y as float64.
+func (b *blurBlend) load(dst []float64, y, x0 int) {
+	row := b.src[b.rowOff[y]:]
+	for i, o := range b.colOff[x0:][:len(dst)] {
+		dst[i] = float64(row[o])
+	}
+}
+
+// rowMask returns the row terms of the mask of padded row y, y/pad[1] and
+// (h2−1−y)/pad[3].
+func (b *blurBlend) rowMask(y int) (fy, fb float32) {
+	return float32(y) / b.p1, float32(b.h2-1-y) / b.p3
+}
+
+// factors sets t[x] to BlendBlur's factor clip(mask·3 + 1) for the pixels
+// of padded row y.
+func (b *blurBlend) factors(t []float32, y int) {
+	fy, fb := b.rowMask(y)
+	mx, mr := b.mx[:len(t)], b.mr[:len(t)]
+	for x := range t {
+		mk := 1 - min(min(mx[x], fy), min(mr[x], fb))
+		t[x] = min(max(float32(mk*3)+1, 0), 1)
+	}
+}
+
+// blendChannel does BlendBlur for channel ch of padded row y: with a the
+// padded sample and g = gs[x·stride] the blurred one, row[x·3+ch] =
+// a + (g − a)·t[x].
+func (b *blurBlend) blendChannel(row, gs []float32, stride int, t []float32, y, ch int) {
+	src := b.src[b.rowOff[y]:]
+	for x, tx := range t {
+		a := float32(src[b.colOff[3*x+ch]])
+		row[3*x+ch] = a + float32((gs[x*stride]-a)*tx)
+	}
 }

@@ -82,14 +82,17 @@ func pairwiseSum(a []float64) float64 {
 //	acc = s[i]·w[0]; for k = r … 1: acc += (s[i−k] + s[i+k])·w[k]
 //
 // rounded to float32 at the end. The work is spread over GOMAXPROCS
-// goroutines; the result does not depend on their number.
+// goroutines; the result does not depend on their number. On amd64 with
+// AVX2 (AVX-512) assembly kernels do the sums, four (eight) outputs to an
+// instruction with the same operations in the same order, each rounded on
+// its own; elsewhere, and with the purego build tag, portable Go does.
 func GaussianFilter(m *Image, sigmaY, sigmaX float64) (*Image, error) {
 	if err := m.check("input"); err != nil {
 		return nil, err
 	}
 	for _, s := range []float64{sigmaY, sigmaX} {
-		if math.IsNaN(s) || math.IsInf(s, 0) || s*Truncate >= 1<<30 {
-			return nil, fmt.Errorf("ndfilter: Gaussian σ %v is not a usable standard deviation", s)
+		if err := checkSigma(s); err != nil {
+			return nil, err
 		}
 	}
 	out := &Image{W: m.W, H: m.H, C: m.C, Pix: make([]float32, len(m.Pix))}
@@ -98,16 +101,24 @@ func GaussianFilter(m *Image, sigmaY, sigmaX float64) (*Image, error) {
 	}
 	src := m.Pix
 	if sigmaY > 1e-15 {
-		correlateAxis0(out.Pix, src, m.W*m.C, m.H, halfKernel(sigmaY, GaussianRadius(sigmaY)))
+		correlateAxis0(out.Pix, f32Rows{src, m.W * m.C}, m.W*m.C, m.H, halfKernel(sigmaY, GaussianRadius(sigmaY)))
 		src = out.Pix
 	}
 	if sigmaX > 1e-15 {
-		correlateAxis1(out.Pix, src, m.W, m.H, m.C, halfKernel(sigmaX, GaussianRadius(sigmaX)))
+		correlateAxis1(out.Pix, src, m.W, m.H, m.C, halfKernel(sigmaX, GaussianRadius(sigmaX)), nil)
 	}
 	if sigmaY <= 1e-15 && sigmaX <= 1e-15 {
 		copy(out.Pix, m.Pix)
 	}
 	return out, nil
+}
+
+// checkSigma reports whether s is a σ GaussianFilter can use.
+func checkSigma(s float64) error {
+	if math.IsNaN(s) || math.IsInf(s, 0) || s*Truncate >= 1<<30 {
+		return fmt.Errorf("ndfilter: Gaussian σ %v is not a usable standard deviation", s)
+	}
+	return nil
 }
 
 // halfKernel returns w[k] = weight at offset k for k = 0 … r. scipy reverses
@@ -155,69 +166,230 @@ func parallelFor(n, step int, f func(lo, hi int)) {
 	wg.Wait()
 }
 
+// parallelForState is parallelFor with a state per goroutine, made by
+// newState when the goroutine starts and passed to each of its calls of f.
+func parallelForState[S any](n, step int, newState func() S, f func(s S, lo, hi int)) {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(workers(), (n+step-1)/step) {
+		wg.Go(func() {
+			s := newState()
+			for lo := range next {
+				f(s, lo, min(lo+step, n))
+			}
+		})
+	}
+	for lo := 0; lo < n; lo += step {
+		next <- lo
+	}
+	close(next)
+	wg.Wait()
+}
+
 // The axis-0 pass works on strips of tile samples of band output rows:
 // the band's 2r+band input rows of the strip are converted to float64 once
 // and stay in cache while the band is swept downwards.
 const (
 	tile = 256
 	band = 128
+	// tilePanels and bandPanels are the strips and bands of
+	// correlateAxis0Panels (whose buffer holds tilePanels/16 panels of the
+	// band's padded rows).
+	tilePanels = 64
+	bandPanels = 1024
 )
 
-// correlateAxis0 filters along axis 0 an array of h rows of rowLen samples.
-func correlateAxis0(dst, src []float32, rowLen, h int, w []float64) {
+// A rowSource gives the input of the axis-0 pass: load sets dst to the
+// samples x0 … x0+len(dst)−1 of row y, as float64.
+type rowSource interface {
+	load(dst []float64, y, x0 int)
+}
+
+// f32Rows is an array of float32 rows of rowLen samples.
+type f32Rows struct {
+	pix    []float32
+	rowLen int
+}
+
+func (s f32Rows) load(dst []float64, y, x0 int) {
+	row := s.pix[y*s.rowLen+x0:][:len(dst)]
+	for i, v := range row {
+		dst[i] = float64(v)
+	}
+}
+
+// correlateAxis0 filters along axis 0 the h rows of rowLen samples of src
+// into dst.
+func correlateAxis0(dst []float32, src rowSource, rowLen, h int, w []float64) {
+	if useAVX2 {
+		correlateAxis0Panels(dst, src, rowLen, h, w)
+		return
+	}
 	r := len(w) - 1
 	ymap := reflectMap(h, r)
 	strips := (rowLen + tile - 1) / tile
 	bands := (h + band - 1) / band
-	parallelFor(strips*bands, 1, func(u, _ int) {
+	type scratch struct{ buf, acc []float64 }
+	parallelForState(strips*bands, 1, func() *scratch {
+		n := min(tile, rowLen)
+		return &scratch{buf: make([]float64, (min(band, h)+2*r)*n), acc: make([]float64, n)}
+	}, func(sc *scratch, u, _ int) {
 		x0 := (u % strips) * tile
 		x1 := min(x0+tile, rowLen)
 		y0 := (u / strips) * band
 		y1 := min(y0+band, h)
 		n := x1 - x0
-		buf := make([]float64, (y1-y0+2*r)*n) // padded rows y0 … y1−1+2r
+		buf := sc.buf[:(y1-y0+2*r)*n] // padded rows y0 … y1−1+2r
 		for p := range y1 - y0 + 2*r {
-			s := src[ymap[y0+p]*rowLen+x0 : ymap[y0+p]*rowLen+x1]
-			b := buf[p*n : (p+1)*n]
-			for i, v := range s {
-				b[i] = float64(v)
+			src.load(buf[p*n:(p+1)*n], ymap[y0+p], x0)
+		}
+		acc := sc.acc[:n]
+		for y := y0; y < y1; y++ {
+			// Output row y is centred on padded row y+r of the buffer,
+			// whose rows lie n samples apart.
+			correlateRow(dst[y*rowLen+x0:y*rowLen+x1], buf, (y-y0+r)*n, n, w, acc)
+		}
+	})
+}
+
+// panel is the width of the fast kernels' blocks: 16 outputs, four AVX2
+// or two AVX-512 vectors of float64 sums.
+const panel = 16
+
+// correlateAxis0Panels is correlateAxis0 for the fast kernels, which work
+// down a panel of 16 columns. For each strip of tilePanels columns it
+// converts the band's padded rows to float64 into one buffer per panel,
+// its rows one after the other, so that the kernels read consecutive
+// memory rather than rows a strip apart (which alias in the cache). A
+// last, narrower panel is padded with zeros, its outputs computed into a
+// scratch panel and the valid ones copied.
+func correlateAxis0Panels(dst []float32, src rowSource, rowLen, h int, w []float64) {
+	r := len(w) - 1
+	ymap := reflectMap(h, r)
+	strips := (rowLen + tilePanels - 1) / tilePanels
+	bands := (h + bandPanels - 1) / bandPanels
+	maxRows := min(bandPanels, h) + 2*r
+	type scratch struct {
+		buf, row []float64
+		out      []float32
+	}
+	parallelForState(strips*bands, 1, func() *scratch {
+		return &scratch{
+			buf: make([]float64, tilePanels*maxRows),
+			row: make([]float64, tilePanels),
+			out: make([]float32, min(bandPanels, h)*panel),
+		}
+	}, func(sc *scratch, u, _ int) {
+		x0 := (u % strips) * tilePanels
+		x1 := min(x0+tilePanels, rowLen)
+		y0 := (u / strips) * bandPanels
+		y1 := min(y0+bandPanels, h)
+		rows := y1 - y0 + 2*r // padded rows y0 … y1−1+2r
+		np := (x1 - x0 + panel - 1) / panel
+		buf := sc.buf[:np*rows*panel]
+		row := sc.row[:x1-x0]
+		for p := range rows {
+			src.load(row, ymap[y0+p], x0)
+			for j := range np {
+				b := buf[(j*rows+p)*panel : (j*rows+p+1)*panel]
+				clear(b[copy(b, row[j*panel:]):])
 			}
 		}
-		acc := make([]float64, n)
-		row := func(p int) []float64 { return buf[(p-y0)*n : (p-y0+1)*n] }
-		for y := y0; y < y1; y++ {
-			c := row(y + r)
-			for i := range acc {
-				acc[i] = c[i] * w[0]
+		for j := range np {
+			xj := x0 + j*panel
+			c0 := (j*rows + r) * panel // the centre of output row y0
+			if xj+panel <= x1 {
+				correlatePanel(dst[y0*rowLen+xj:], rowLen, buf, c0, w, y1-y0)
+				continue
 			}
-			k := r
-			for ; k >= 4; k -= 4 {
-				addPairs4d(acc, row(y+r-k), row(y+r+k), row(y+r-k+1), row(y+r+k-1),
-					row(y+r-k+2), row(y+r+k-2), row(y+r-k+3), row(y+r+k-3), w[k], w[k-1], w[k-2], w[k-3])
+			correlatePanel(sc.out, panel, buf, c0, w, y1-y0)
+			for y := y0; y < y1; y++ {
+				copy(dst[y*rowLen+xj:y*rowLen+x1], sc.out[(y-y0)*panel:])
 			}
-			for ; k >= 1; k-- {
-				a, b := row(y+r-k), row(y+r+k)
-				for i := range acc {
-					acc[i] += float64((a[i] + b[i]) * w[k])
+		}
+	})
+}
+
+// correlateAxis1Panels is correlateAxis1 for the fast kernels. It takes
+// the rows 16 at a time and, one channel at a time, transposes the
+// reflect-extended rows into a panel whose row p holds sample p − r of the
+// 16 rows (as float64), so that the axis-0 panel kernel filters along the
+// rows; the outputs, 16 per column, are transposed back into dst (or
+// blended into it, see blurBlend). A last strip of fewer rows is padded
+// with zeros, whose outputs are dropped.
+func correlateAxis1Panels(dst, src []float32, wd, h, c int, w []float64, bl *blurBlend) {
+	r := len(w) - 1
+	xmap := reflectMap(wd, r)
+	n := wd * c
+	type scratch struct {
+		buf    []float64
+		out, t []float32
+	}
+	parallelForState((h+panel-1)/panel, 1, func() *scratch {
+		sc := &scratch{buf: make([]float64, (wd+2*r)*panel), out: make([]float32, wd*panel)}
+		if bl != nil {
+			sc.t = make([]float32, wd*panel)
+		}
+		return sc
+	}, func(sc *scratch, u, _ int) {
+		y0 := u * panel
+		rows := min(panel, h-y0)
+		buf, out := sc.buf, sc.out
+		if rows < panel {
+			clear(buf)
+		}
+		if bl != nil {
+			for j := range rows {
+				bl.factors(sc.t[j*wd:(j+1)*wd], y0+j)
+			}
+		}
+		for ch := range c {
+			for j := range rows {
+				row := src[(y0+j)*n : (y0+j+1)*n]
+				b := buf[j:]
+				for p, sx := range xmap {
+					b[p*panel] = float64(row[sx*c+ch])
 				}
 			}
-			out := dst[y*rowLen+x0 : y*rowLen+x1]
-			for i, v := range acc {
-				out[i] = float32(v)
+			correlatePanel(out, panel, buf, r*panel, w, wd)
+			for j := range rows {
+				row := dst[(y0+j)*n : (y0+j+1)*n]
+				o := out[j:]
+				if bl != nil {
+					bl.blendChannel(row, o, panel, sc.t[j*wd:(j+1)*wd], y0+j, ch)
+					continue
+				}
+				for x := range wd {
+					row[x*c+ch] = o[x*panel]
+				}
 			}
 		}
 	})
 }
 
 // correlateAxis1 filters along axis 1 (within each row) an (h, wd, c)
-// array; dst may be src.
-func correlateAxis1(dst, src []float32, wd, h, c int, w []float64) {
+// array into dst, which may be src; with a blurBlend, the filtered rows
+// are blended into dst instead (see blurBlend).
+func correlateAxis1(dst, src []float32, wd, h, c int, w []float64, bl *blurBlend) {
+	if useAVX2 {
+		correlateAxis1Panels(dst, src, wd, h, c, w, bl)
+		return
+	}
 	r := len(w) - 1
 	xmap := reflectMap(wd, r)
 	n := wd * c
-	parallelFor(h, 16, func(y0, y1 int) {
-		ext := make([]float64, (wd+2*r)*c)
-		acc := make([]float64, n)
+	type scratch struct {
+		ext, acc []float64
+		g, t     []float32
+	}
+	parallelForState(h, 16, func() *scratch {
+		sc := &scratch{ext: make([]float64, (wd+2*r)*c), acc: make([]float64, n)}
+		if bl != nil {
+			sc.g, sc.t = make([]float32, n), make([]float32, wd)
+		}
+		return sc
+	}, func(sc *scratch, y0, y1 int) {
+		ext, acc := sc.ext, sc.acc
 		for y := y0; y < y1; y++ {
 			row := src[y*n : (y+1)*n]
 			for p, sx := range xmap {
@@ -225,27 +397,48 @@ func correlateAxis1(dst, src []float32, wd, h, c int, w []float64) {
 					ext[p*c+ch] = float64(row[sx*c+ch])
 				}
 			}
-			ctr := ext[r*c : r*c+n]
-			for i := range acc {
-				acc[i] = ctr[i] * w[0]
+			if bl == nil {
+				correlateRow(dst[y*n:(y+1)*n], ext, r*c, c, w, acc)
+				continue
 			}
-			k := r
-			for ; k >= 4; k -= 4 {
-				at := func(off int) []float64 { return ext[(r+off)*c : (r+off)*c+n] }
-				addPairs4d(acc, at(-k), at(k), at(-k+1), at(k-1), at(-k+2), at(k-2), at(-k+3), at(k-3), w[k], w[k-1], w[k-2], w[k-3])
-			}
-			for ; k >= 1; k-- {
-				a, b := ext[(r-k)*c:(r-k)*c+n], ext[(r+k)*c:(r+k)*c+n]
-				for i := range acc {
-					acc[i] += float64((a[i] + b[i]) * w[k])
-				}
-			}
-			out := dst[y*n : (y+1)*n]
-			for i, v := range acc {
-				out[i] = float32(v)
+			correlateRow(sc.g, ext, r*c, c, w, acc)
+			bl.factors(sc.t, y)
+			for ch := range c {
+				bl.blendChannel(dst[y*n:(y+1)*n], sc.g[ch:], c, sc.t, y, ch)
 			}
 		}
 	})
+}
+
+// correlateRow sets dst[i], for i < len(dst), to the correlation of the
+// samples buf[c0+i+k·s], k = −r … r, with the symmetric kernel w (w[k] the
+// weight of ±k), in scipy's order:
+//
+//	acc = buf[c0+i]·w[0]; for k = r … 1: acc += (buf[c0+i−k·s] + buf[c0+i+k·s])·w[k]
+//
+// rounded to float32 at the end. acc is scratch of at least len(dst).
+func correlateRow(dst []float32, buf []float64, c0, s int, w []float64, acc []float64) {
+	n := len(dst)
+	r := len(w) - 1
+	acc = acc[:n]
+	at := func(k int) []float64 { return buf[c0+k*s : c0+k*s+n] }
+	ctr := at(0)
+	for i := range acc {
+		acc[i] = float64(ctr[i] * w[0])
+	}
+	k := r
+	for ; k >= 4; k -= 4 {
+		addPairs4d(acc, at(-k), at(k), at(-k+1), at(k-1), at(-k+2), at(k-2), at(-k+3), at(k-3), w[k], w[k-1], w[k-2], w[k-3])
+	}
+	for ; k >= 1; k-- {
+		a, b := at(-k), at(k)
+		for i := range acc {
+			acc[i] += float64((a[i] + b[i]) * w[k])
+		}
+	}
+	for i, v := range acc {
+		dst[i] = float32(v)
+	}
 }
 
 func addPairs4d(acc, a0, b0, a1, b1, a2, b2, a3, b3 []float64, w0, w1, w2, w3 float64) {

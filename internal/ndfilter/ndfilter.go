@@ -56,17 +56,25 @@ func (m *Image) check(name string) error {
 // FromUint8 converts an (h, w, c) uint8 array to float32, as
 // np.float32(img) does.
 func FromUint8(pix []uint8, w, h, c int) (*Image, error) {
-	if w < 0 || h < 0 || c < 0 {
-		return nil, fmt.Errorf("ndfilter: negative image size %d×%d×%d", h, w, c)
-	}
-	if len(pix) != w*h*c {
-		return nil, fmt.Errorf("ndfilter: %d×%d×%d uint8 image holds %d bytes, want %d", h, w, c, len(pix), w*h*c)
+	if err := checkUint8(pix, w, h, c); err != nil {
+		return nil, err
 	}
 	m := NewImage(w, h, c)
 	for i, v := range pix {
 		m.Pix[i] = float32(v)
 	}
 	return m, nil
+}
+
+// checkUint8 reports whether pix can be an (h, w, c) uint8 array.
+func checkUint8(pix []uint8, w, h, c int) error {
+	if w < 0 || h < 0 || c < 0 {
+		return fmt.Errorf("ndfilter: negative image size %d×%d×%d", h, w, c)
+	}
+	if len(pix) != w*h*c {
+		return fmt.Errorf("ndfilter: %d×%d×%d uint8 image holds %d bytes, want %d", h, w, c, len(pix), w*h*c)
+	}
+	return nil
 }
 
 // Uint8 converts the image back to 8 bits the way the original does,

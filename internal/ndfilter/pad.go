@@ -133,12 +133,30 @@ func PadReflect(m *Image, pad [4]int, r Reflect) (*Image, error) {
 	rows := reflectIndex(m.H, top, bottom, r)
 	cols := reflectIndex(m.W, left, right, r)
 	out := NewImage(len(cols), len(rows), m.C)
+	// The columns come in runs of consecutive source columns (the image
+	// itself, and each reflection backwards); copy every run forwards
+	// whole and the reversed ones pixel by pixel.
+	type run struct{ x, sx, n int }
+	var runs []run
+	for x := 0; x < len(cols); {
+		n := 1
+		for x+n < len(cols) && cols[x+n] == cols[x]+n {
+			n++
+		}
+		runs = append(runs, run{x, cols[x], n})
+		x += n
+	}
 	c := m.C
 	for y, sy := range rows {
 		src := m.Pix[sy*m.W*c : (sy+1)*m.W*c]
 		dst := out.Pix[y*out.W*c : (y+1)*out.W*c]
-		for x, sx := range cols {
-			copy(dst[x*c:(x+1)*c], src[sx*c:(sx+1)*c])
+		for _, u := range runs {
+			if u.n > 1 || c != 3 {
+				copy(dst[u.x*c:(u.x+u.n)*c], src[u.sx*c:(u.sx+u.n)*c])
+				continue
+			}
+			d, s := dst[u.x*3:u.x*3+3:u.x*3+3], src[u.sx*3:u.sx*3+3:u.sx*3+3]
+			d[0], d[1], d[2] = s[0], s[1], s[2]
 		}
 	}
 	return out, nil

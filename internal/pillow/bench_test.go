@@ -62,3 +62,21 @@ func BenchmarkCoeffs4096to1024(b *testing.B) {
 		computeCoeffs(4096, 1024)
 	}
 }
+
+// The warp of case "rotated_prog": a 2484² source, rotated 45°.
+func BenchmarkQuad4096RGBRotated(b *testing.B) {
+	src := noise(2484, 2484, 3, 3)
+	q := [8]float32{899.2766, 162.06488, 161.86481, 1586.3232, 1586.1232, 2323.7351, 2323.5352, 899.4768}
+	for b.Loop() {
+		Quad(src, 4096, 4096, q)
+	}
+}
+
+// The warp of case "closeup_shrink2": the padded 2647×2648 source.
+func BenchmarkQuad4096RGBPadded(b *testing.B) {
+	src := noise(2647, 2648, 3, 4)
+	q := [8]float32{299.1084, 215.33398, 214.65894, 2349.2666, 2348.5916, 2433.716, 2433.041, 299.78345}
+	for b.Loop() {
+		Quad(src, 4096, 4096, q)
+	}
+}

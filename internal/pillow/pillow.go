@@ -14,7 +14,11 @@
 // where the C code rounds it, and no multiply-add is fused (each product is
 // converted explicitly, which the Go specification says forbids fusion), so
 // the results are the same bytes on amd64 at any GOAMD64 level and on arm64,
-// where the compiler would otherwise fuse.
+// where the compiler would otherwise fuse. On amd64 CPUs with AVX2 the
+// warp's interior pixels, the resampler's RGB row pass and its column pass run
+// in assembly kernels that do the same operations in the same order, each
+// rounded on its own (no FMA instructions); the purego build tag, other
+// CPUs and other architectures use the portable Go loops.
 // Later Pillow releases changed both operations (integer weights in the
 // resampler, pixel-centre sampling in transform), so their output differs.
 //

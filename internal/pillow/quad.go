@@ -119,8 +119,11 @@ func taps(src *Image, xin, yin float64) (top, bot, x0, x1 int, dx, dy float64) {
 // map xin = (bx[x] + a2·y) + cx[x]·y, yin = (by[x] + a6·y) + cy[x]·y.
 // Points outside the source leave their pixel black.
 func warpRGB(out, src *Image, bx, cx, by, cy []float64, a2, a6 float64) {
+	if useAVX2 && src.Width >= 2 && src.Height >= 3 && int64(len(src.Pix)) < 1<<31 {
+		warpRGBRows(out, src, bx, cx, by, cy, a2, a6)
+		return
+	}
 	fW, fH := float64(src.Width), float64(src.Height)
-	pix := src.Pix
 	width := out.Width
 	bx, cx, by, cy = bx[:width], cx[:width], by[:width], cy[:width]
 	for y := range out.Height {
@@ -130,24 +133,55 @@ func warpRGB(out, src *Image, bx, cx, by, cy []float64, a2, a6 float64) {
 		for x := range bx {
 			xin := float64(bx[x]+dxy) + float64(cx[x]*fy)
 			yin := float64(by[x]+dyy) + float64(cy[x]*fy)
-			if !(xin >= 0 && xin < fW && yin >= 0 && yin < fH) {
-				continue
-			}
-			t, b, x0, x1, dx, dy := taps(src, xin, yin)
-			p, q := pix[t+x0:t+x0+3:t+x0+3], pix[t+x1:t+x1+3:t+x1+3]
-			r, s := pix[b+x0:b+x0+3:b+x0+3], pix[b+x1:b+x1+3:b+x1+3]
-			t0 := lerp(u8d[p[0]], u8d[q[0]], dx)
-			t1 := lerp(u8d[p[1]], u8d[q[1]], dx)
-			t2 := lerp(u8d[p[2]], u8d[q[2]], dx)
-			b0 := lerp(u8d[r[0]], u8d[s[0]], dx)
-			b1 := lerp(u8d[r[1]], u8d[s[1]], dx)
-			b2 := lerp(u8d[r[2]], u8d[s[2]], dx)
-			o := orow[3*x : 3*x+3 : 3*x+3]
-			o[0] = uint8(int(lerp(t0, b0, dy)))
-			o[1] = uint8(int(lerp(t1, b1, dy)))
-			o[2] = uint8(int(lerp(t2, b2, dy)))
+			warpPixelRGB(orow[3*x:3*x+3:3*x+3], src, xin, yin, fW, fH)
 		}
 	}
+}
+
+// warpRGBRows is warpRGB with the AVX2 kernel, which does runs of
+// interior pixels (see warpRGBAVX2); it leaves the pixels near and beyond
+// the source's edges to warpPixelRGB.
+func warpRGBRows(out, src *Image, bx, cx, by, cy []float64, a2, a6 float64) {
+	fW, fH := float64(src.Width), float64(src.Height)
+	width := out.Width
+	bx, cx, by, cy = bx[:width], cx[:width], by[:width], cy[:width]
+	for y := range out.Height {
+		fy := float64(y)
+		dxy, dyy := float64(a2*fy), float64(a6*fy)
+		orow := out.Pix[y*width*3:][:width*3]
+		k := warpConsts{dxy: dxy, dyy: dyy, fy: fy, limX: fW - 1, limY: fH - 2, half: 0.5}
+		for x := 0; x < width; {
+			x = warpRGBFast(orow, src, bx, cx, by, cy, &k, x)
+			// The group that stopped the kernel, or the last pixels.
+			for stop := min(x+4, width); x < stop; x++ {
+				xin := float64(bx[x]+dxy) + float64(cx[x]*fy)
+				yin := float64(by[x]+dyy) + float64(cy[x]*fy)
+				warpPixelRGB(orow[3*x:3*x+3:3*x+3], src, xin, yin, fW, fH)
+			}
+		}
+	}
+}
+
+// warpPixelRGB sets the RGB pixel o to the sample of src at (xin, yin) if
+// that point lies inside the source.
+func warpPixelRGB(o []uint8, src *Image, xin, yin, fW, fH float64) {
+	if !(xin >= 0 && xin < fW && yin >= 0 && yin < fH) {
+		return
+	}
+	pix := src.Pix
+	t, b, x0, x1, dx, dy := taps(src, xin, yin)
+	p, q := pix[t+x0:t+x0+3:t+x0+3], pix[t+x1:t+x1+3:t+x1+3]
+	r, s := pix[b+x0:b+x0+3:b+x0+3], pix[b+x1:b+x1+3:b+x1+3]
+	t0 := lerp(u8d[p[0]], u8d[q[0]], dx)
+	t1 := lerp(u8d[p[1]], u8d[q[1]], dx)
+	t2 := lerp(u8d[p[2]], u8d[q[2]], dx)
+	b0 := lerp(u8d[r[0]], u8d[s[0]], dx)
+	b1 := lerp(u8d[r[1]], u8d[s[1]], dx)
+	b2 := lerp(u8d[r[2]], u8d[s[2]], dx)
+	o = o[:3]
+	o[0] = uint8(int(lerp(t0, b0, dy)))
+	o[1] = uint8(int(lerp(t1, b1, dy)))
+	o[2] = uint8(int(lerp(t2, b2, dy)))
 }
 
 func warpGray(out, src *Image, bx, cx, by, cy []float64, a2, a6 float64) {

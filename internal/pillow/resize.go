@@ -194,9 +194,9 @@ func resampleRows(dst, src *Image, c *coeffs) {
 	switch src.Channels {
 	case 3:
 		inRow, outRow := 3*src.Width, 3*dst.Width
-		y := 0
 		// Two rows at a time share the weights and give the CPU
 		// independent sums to work on.
+		y := resampleRowsRGBFast(dst, src, c)
 		for ; y+1 < src.Height; y += 2 {
 			in0 := src.Pix[y*inRow:][:inRow]
 			in1 := src.Pix[(y+1)*inRow:][:inRow]
@@ -284,12 +284,18 @@ func resampleColumns(dst, src *Image, c *coeffs) {
 	rowLen := src.Width * src.Channels
 	acc := make([]float32, rowLen)
 	taps := c.taps
-	row := func(y int) []uint8 { return src.Pix[y*rowLen:][:len(acc)] }
 	for yy, s := range c.start {
+		w := c.w[yy*taps:][:taps]
+		out := dst.Pix[yy*rowLen:][:rowLen]
+		done := resampleColsFast(out, src.Pix[s*rowLen:], rowLen, w)
+		if done == rowLen {
+			continue
+		}
+		acc := acc[done:]
 		for i := range acc {
 			acc[i] = 0.5
 		}
-		w := c.w[yy*taps:][:taps]
+		row := func(y int) []uint8 { return src.Pix[y*rowLen+done:][:len(acc)] }
 		j := 0
 		// Two input rows per sweep halve the traffic on acc; each sum
 		// still takes the rows in order.
@@ -309,7 +315,7 @@ func resampleColumns(dst, src *Image, c *coeffs) {
 				acc[i] += float32(u8f[p] * k)
 			}
 		}
-		out := dst.Pix[yy*rowLen:][:len(acc)]
+		out = out[done:]
 		for i, v := range acc {
 			out[i] = clip8(v)
 		}
