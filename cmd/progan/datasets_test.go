@@ -216,6 +216,35 @@ func TestCelebAHQCommand(t *testing.T) {
 			t.Errorf("record %d: md5 %s, want %s", i, md5hex(m.Pix), want)
 		}
 	}
+	// The whole fixture: every record, read back through pyramid, has the
+	// original's final_md5, in the full set's shuffled order.
+	all := filepath.Join(t.TempDir(), "hq")
+	if code, _, stderr := progan(t, "celebahq", "--quiet", "-o", all, src, src+"/deltas"); code != 0 {
+		t.Fatalf("whole fixture: exit %d: %s", code, stderr)
+	}
+	finals := map[int]string{}
+	list, _ := os.ReadFile(src + "/deltas/image_list.txt")
+	for _, line := range strings.Split(string(list), "\n")[1:] {
+		var idx, orig int
+		var file, proc, final string
+		if n, _ := fmt.Sscan(line, &idx, &orig, &file, &proc, &final); n == 5 {
+			finals[idx] = final
+		}
+	}
+	da, err := pyramid.Open(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer da.Close()
+	for i, idx := range []int{1234, 7999, 17, 7000, 29999} {
+		m, err := da.Image(1024, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := md5hex(m.Pix); got != finals[idx] {
+			t.Errorf("record %d (idx %d): md5 %s, want final_md5 %s", i, idx, got, finals[idx])
+		}
+	}
 	// Interrupted after the first image (a checkpoint then a kill), the
 	// run resumes into the same dataset.
 	fp, err := filesFingerprint(fmt.Sprintf("celebahq\x00%v\x00%s\x00%s\x00%s\x00%v", false, "17,1234", "", "none", false),
