@@ -104,19 +104,28 @@ func (l *Conv2D[T]) backprop(x, dy *Tensor[T], wantDX, wantDW bool) *Tensor[T] {
 	if wantDX {
 		dx = like(x)
 	}
+	// Goroutines sum their share of the weight gradient apart; the shares
+	// are added in batch order afterwards, so that the result does not
+	// depend on scheduling (training runs must be reproducible to the bit
+	// for resuming). A goroutine with the whole batch adds directly.
 	var mu sync.Mutex
+	var shares [][]T // by the first sample of the share
 	parallelFor(n, 2*kk*l.Out*hw, func(lo, hi int) {
 		var col, dcol, dw []T
 		if l.K > 1 {
 			col, dcol = make([]T, kk*hw), make([]T, kk*hw)
 		}
 		if wantDW {
-			// A goroutine with the whole batch adds to the gradient
-			// directly; otherwise each sums its share first.
 			if lo == 0 && hi == n {
 				dw = l.W.Grad
 			} else {
 				dw = make([]T, kk*l.Out)
+				mu.Lock()
+				if shares == nil {
+					shares = make([][]T, n)
+				}
+				shares[lo] = dw
+				mu.Unlock()
 			}
 		}
 		for i := lo; i < hi; i++ {
@@ -139,11 +148,11 @@ func (l *Conv2D[T]) backprop(x, dy *Tensor[T], wantDX, wantDW bool) *Tensor[T] {
 				gemm(false, true, kk, l.Out, hw, l.Scale, b, hw, dyi, hw, 1, dw, l.Out)
 			}
 		}
-		if wantDW && (lo != 0 || hi != n) {
-			mu.Lock()
-			add(l.W.Grad, dw)
-			mu.Unlock()
-		}
 	})
+	for _, dw := range shares {
+		if dw != nil {
+			add(l.W.Grad, dw)
+		}
+	}
 	return dx
 }

@@ -405,3 +405,28 @@ func splitChannel[T Float](dst, stat, src []T, n, c, hw int) {
 		stat[ni%m] += T(sum)
 	}
 }
+
+// adamUpdate applies TensorFlow's ApplyAdam to one parameter array:
+// m += (g − m)·c1, v += (g² − v)·c2, θ −= m·alpha/(√v + eps), with
+// c1 = 1 − β1 and c2 = 1 − β2.
+func adamUpdate[T Float](theta, m, v, g []T, alpha, c1, c2, eps T) {
+	parallelFor(len(theta), 8, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			gi := g[i]
+			m[i] += (gi - m[i]) * c1
+			v[i] += (gi*gi - v[i]) * c2
+			theta[i] -= m[i] * alpha / (T(math.Sqrt(float64(v[i]))) + eps)
+		}
+	})
+}
+
+// allFinite reports whether no value is NaN or infinite.
+func allFinite[T Float](x []T) bool {
+	for _, v := range x {
+		// v − v is NaN for NaN and ±Inf, 0 otherwise.
+		if v-v != 0 {
+			return false
+		}
+	}
+	return true
+}

@@ -5,7 +5,9 @@
 // shared/reference/progan-original.md §6.1–6.4): equalized-learning-rate
 // convolutions and dense layers, bias, leaky ReLU, pixel norm, nearest
 // upscaling, average pooling, minibatch standard deviation and the fade-in
-// of a resolution transition, composed with Sequential and Fade.
+// of a resolution transition, composed with Sequential and Fade; and the
+// reference's optimiser, TensorFlow's Adam, with the moving average of the
+// generator's weights (optim.go).
 //
 // Every layer has an ordinary forward and backward pass. The layers the
 // discriminator uses also have a forward-mode pass, Tangent, and its

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/progan/progan/trainer"
+)
+
+func init() {
+	register(&command{
+		name: "train",
+		args: "-o RUN DATASET",
+		summary: "train a Progressive GAN on DATASET (a packed dataset) as the paper does: G and D\n" +
+			"grow from 4×4 to the dataset's resolution, 600 kimg stable and 600 kimg fading\n" +
+			"per resolution, WGAN-GP, Adam, per-resolution minibatch (the original's one-GPU\n" +
+			"preset). RUN receives config.json, log.txt, stats.jsonl, reals.png, sample grids\n" +
+			"fakesKKKKKK.png of the moving-average generator, SWD of its samples against the\n" +
+			"reals (swd.png) and safetensors checkpoints. Interrupting (Ctrl-C) writes a\n" +
+			"checkpoint; --resume continues exactly where the run stopped. --quick is a\n" +
+			"one-minute demonstration: 32 channels, 18 kimg, up to 8×8. The networks run on the\n" +
+			"CPU cores: full-size runs take far too long there.",
+		example: "progan train -o runs/celebahq --mirror datasets/celebahq\n" +
+			"progan train -o runs/run1 --resume --total-kimg 15000\n" +
+			"progan train -o /tmp/quick --quick datasets/shapes",
+		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			o := bindTrainFlags(fs)
+			return func(ctx context.Context, e *env, args []string) error {
+				o.visit(fs)
+				return train(ctx, e, *o, args)
+			}
+		},
+	})
+}
+
+type trainOpts struct {
+	out, minibatch, maxMinibatch, lrDict, grid string
+	resume, quick                              bool
+	cfg                                        trainer.Config
+	set                                        map[string]bool
+}
+
+// bindTrainFlags defines the train command's flags on fs, bound to the
+// returned options.
+func bindTrainFlags(fs *flag.FlagSet) *trainOpts {
+	def := trainer.DefaultConfig("", "")
+	o := &trainOpts{}
+	fs.StringVar(&o.out, "o", "", "run folder (required; new or empty unless --resume)")
+	fs.BoolVar(&o.resume, "resume", false, "continue the run in -o from its newest checkpoint")
+	fs.BoolVar(&o.quick, "quick", false, "start from the one-minute demonstration settings instead of the paper's")
+	fs.IntVar(&o.cfg.Resolution, "resolution", 0, "final resolution (default: the dataset's; smaller uses its lower tiers)")
+	fs.BoolVar(&o.cfg.Mirror, "mirror", false, "mirror real images at random (mirror_augment)")
+	fs.BoolVar(&o.cfg.NoLabels, "no-labels", false, "train unconditionally even if the dataset has labels")
+	fs.IntVar(&o.cfg.FmapBase, "fmap-base", def.FmapBase, "channels: min(fmap-base/2^stage, fmap-max)")
+	fs.IntVar(&o.cfg.FmapMax, "fmap-max", def.FmapMax, "most channels in any layer")
+	fs.IntVar(&o.cfg.LatentSize, "latent", 0, "latent size (default: the 4×4 block's channels, 512)")
+	fs.IntVar(&o.cfg.MbstdGroup, "mbstd-group", def.MbstdGroup, "minibatch-stddev group size (1: none)")
+	fs.StringVar(&o.cfg.Loss, "loss", def.Loss, "loss: wgangp, or lsgan (the Theano version's)")
+	fs.IntVar(&o.cfg.InitialResolution, "initial-resolution", def.InitialResolution, "resolution to start at")
+	fs.Float64Var(&o.cfg.PhaseKimg, "phase-kimg", def.PhaseKimg, "kimg per resolution while stable")
+	fs.Float64Var(&o.cfg.FadeKimg, "fade-kimg", -1, "kimg per fade-in (-1: as --phase-kimg)")
+	fs.Float64Var(&o.cfg.TotalKimg, "total-kimg", def.TotalKimg, "length of the run")
+	fs.IntVar(&o.cfg.MinibatchBase, "minibatch-base", def.MinibatchBase, "minibatch where --minibatch lists none")
+	fs.StringVar(&o.minibatch, "minibatch", trainer.FormatMap(def.Minibatch), "minibatch per resolution, RES:N,…")
+	fs.StringVar(&o.maxMinibatch, "max-minibatch", trainer.FormatMap(def.MaxMinibatch), "cap on the minibatch per resolution, RES:N,…")
+	fs.Float64Var(&o.cfg.LR, "lr", def.LR, "learning rate of G and D")
+	fs.StringVar(&o.lrDict, "lr-dict", trainer.FormatMap(def.GLR), "learning rate per resolution, RES:LR,…")
+	fs.Float64Var(&o.cfg.TickKimgBase, "tick-kimg", 0, "kimg per tick at every resolution (default: 160 at 4×4 down to 10 at 1024²)")
+	fs.IntVar(&o.cfg.MinibatchRepeats, "repeats", def.MinibatchRepeats, "minibatches per evaluation of the schedule")
+	fs.IntVar(&o.cfg.DRepeats, "d-repeats", def.DRepeats, "D steps per G step")
+	fs.Float64Var(&o.cfg.GSmoothing, "g-smoothing", def.GSmoothing, "β of the generator's moving average Gs")
+	fs.BoolVar(&o.cfg.NoReset, "no-reset", false, "keep the Adam state across fades")
+	fs.Uint64Var(&o.cfg.Seed, "seed", def.Seed, "seed of every random choice")
+	fs.IntVar(&o.cfg.ImageTicks, "image-ticks", def.ImageTicks, "ticks between sample grids")
+	fs.IntVar(&o.cfg.NetworkTicks, "network-ticks", def.NetworkTicks, "ticks between checkpoints and SWD")
+	fs.IntVar(&o.cfg.SWDImages, "swd-images", def.SWDImages, "Gs samples and reals per SWD evaluation (0: none)")
+	fs.StringVar(&o.grid, "grid", "", "sample grid WxH (default: the original's rule, 32x32 at 32²)")
+	return o
+}
+
+// visit records which flags were given.
+func (o *trainOpts) visit(fs *flag.FlagSet) {
+	o.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+}
+
+// resumeFlags are the flags a resumed run may change.
+var resumeFlags = []string{"o", "resume", "quiet", "total-kimg", "image-ticks", "network-ticks", "swd-images", "grid"}
+
+func train(ctx context.Context, e *env, o trainOpts, args []string) error {
+	if o.out == "" {
+		return fmt.Errorf("-o RUN is required: %w", errUsage)
+	}
+	var cfg trainer.Config
+	if o.resume {
+		if len(args) > 1 {
+			return fmt.Errorf("want at most one DATASET with --resume, got %d arguments: %w", len(args), errUsage)
+		}
+		for name := range o.set {
+			if !slices.Contains(resumeFlags, name) {
+				return fmt.Errorf("--%s cannot change when resuming (only --%s can): %w", name, strings.Join(resumeFlags[3:], ", --"), errUsage)
+			}
+		}
+		cfg = trainer.Config{Out: o.out, Resume: true}
+		if len(args) == 1 {
+			cfg.Dataset = args[0]
+		}
+		if o.set["total-kimg"] {
+			cfg.TotalKimg = o.cfg.TotalKimg
+		}
+		if o.set["image-ticks"] {
+			cfg.ImageTicks = o.cfg.ImageTicks
+		}
+		if o.set["network-ticks"] {
+			cfg.NetworkTicks = o.cfg.NetworkTicks
+		}
+		if o.set["swd-images"] {
+			cfg.SWDImages = o.cfg.SWDImages
+		}
+	} else {
+		if err := wantArgs(args, 1, "one DATASET"); err != nil {
+			return err
+		}
+		var err error
+		if cfg, err = o.config(args[0]); err != nil {
+			return err
+		}
+	}
+	if o.grid != "" {
+		var w, h int
+		if n, err := fmt.Sscanf(o.grid, "%dx%d", &w, &h); n != 2 || err != nil || w < 1 || h < 1 {
+			return fmt.Errorf("--grid %q: want WxH, such as 8x4: %w", o.grid, errUsage)
+		}
+		cfg.Grid = [2]int{w, h}
+	}
+	if !e.quiet {
+		cfg.Log = func(line string) { fmt.Fprintln(e.stdout, line) }
+	}
+	return trainer.Train(ctx, cfg)
+}
+
+// config builds a new run's configuration: the paper's (or with --quick
+// the demonstration's) with the flags given on top.
+func (o trainOpts) config(dataset string) (trainer.Config, error) {
+	cfg := trainer.DefaultConfig(dataset, o.out)
+	if o.quick {
+		cfg = trainer.QuickConfig(dataset, o.out)
+	}
+	f := o.cfg
+	set := func(name string, apply func()) {
+		if o.set[name] || !o.quick {
+			apply()
+		}
+	}
+	set("resolution", func() { cfg.Resolution = f.Resolution })
+	set("fmap-base", func() { cfg.FmapBase = f.FmapBase })
+	set("fmap-max", func() { cfg.FmapMax = f.FmapMax })
+	set("latent", func() { cfg.LatentSize = f.LatentSize })
+	set("mbstd-group", func() { cfg.MbstdGroup = f.MbstdGroup })
+	set("loss", func() { cfg.Loss = f.Loss })
+	set("initial-resolution", func() { cfg.InitialResolution = f.InitialResolution })
+	set("phase-kimg", func() { cfg.PhaseKimg = f.PhaseKimg })
+	set("total-kimg", func() { cfg.TotalKimg = f.TotalKimg })
+	set("minibatch-base", func() { cfg.MinibatchBase = f.MinibatchBase })
+	set("lr", func() { cfg.LR = f.LR })
+	set("repeats", func() { cfg.MinibatchRepeats = f.MinibatchRepeats })
+	set("d-repeats", func() { cfg.DRepeats = f.DRepeats })
+	set("g-smoothing", func() { cfg.GSmoothing = f.GSmoothing })
+	set("seed", func() { cfg.Seed = f.Seed })
+	set("image-ticks", func() { cfg.ImageTicks = f.ImageTicks })
+	set("network-ticks", func() { cfg.NetworkTicks = f.NetworkTicks })
+	set("swd-images", func() { cfg.SWDImages = f.SWDImages })
+	cfg.Mirror, cfg.NoLabels, cfg.NoReset = f.Mirror, f.NoLabels, f.NoReset
+	switch {
+	case o.set["fade-kimg"]:
+		cfg.FadeKimg = f.FadeKimg
+	case o.set["phase-kimg"]:
+		cfg.FadeKimg = f.PhaseKimg
+	}
+	if o.set["tick-kimg"] {
+		cfg.TickKimgBase, cfg.TickKimg = f.TickKimgBase, nil
+	}
+	var err error
+	if o.set["minibatch"] || !o.quick {
+		if cfg.Minibatch, err = trainer.ParseIntMap(o.minibatch); err != nil {
+			return cfg, fmt.Errorf("--minibatch: %v: %w", err, errUsage)
+		}
+	}
+	if cfg.MaxMinibatch, err = trainer.ParseIntMap(o.maxMinibatch); err != nil {
+		return cfg, fmt.Errorf("--max-minibatch: %v: %w", err, errUsage)
+	}
+	if o.set["lr-dict"] || !o.quick {
+		lr, err := trainer.ParseFloatMap(o.lrDict)
+		if err != nil {
+			return cfg, fmt.Errorf("--lr-dict: %v: %w", err, errUsage)
+		}
+		cfg.GLR, cfg.DLR = lr, lr
+	}
+	return cfg, nil
+}

@@ -1,0 +1,104 @@
+package trainer
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"math/rand/v2"
+	"os"
+
+	"github.com/progan/progan/internal/nn"
+	"github.com/progan/progan/pyramid"
+)
+
+// Model is the moving-average generator Gs of a checkpoint, ready to
+// sample.
+type Model struct {
+	Arch Arch
+	// LOD is the level of detail the run was at: 0 once it has grown to
+	// full resolution. Samples at a larger lod are upscaled to R, as the
+	// reference's Gs outputs are.
+	LOD  float64
+	Kimg float64
+	Path string // the checkpoint file
+
+	gs *Generator
+}
+
+// Load reads the Gs of a checkpoint. path is a checkpoint file or a run
+// folder, whose newest checkpoint is read.
+func Load(path string) (*Model, error) {
+	if fi, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("trainer: %w", err)
+	} else if fi.IsDir() {
+		if path, err = newestCheckpoint(path); err != nil {
+			return nil, err
+		}
+	}
+	c, err := readCheckpoint(path)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{Arch: c.arch, LOD: c.lod, Kimg: float64(c.state.Nimg) / 1000, Path: path, gs: NewGenerator(c.arch, nil)}
+	if err := c.load("Gs/", &m.gs.network, values); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// GenerateOptions configure Model.Generate.
+type GenerateOptions struct {
+	// Seed fixes the latents: image i is the same for every Num.
+	Seed uint64
+	// Truncation, if positive, redraws every latent component whose
+	// magnitude exceeds it (a truncated normal), trading variety for
+	// typical samples. The latent is pixel-normalised in G, so scaling
+	// it, the other common truncation, would change nothing.
+	Truncation float64
+	// Class selects the one-hot label of a conditional model; −1 draws a
+	// class uniformly for every image.
+	Class int
+}
+
+// Generate yields n images of Gs at the model's lod, at resolution R,
+// as bytes.
+func (m *Model) Generate(ctx context.Context, n int, opt GenerateOptions) iter.Seq2[*pyramid.Image, error] {
+	return func(yield func(*pyramid.Image, error) bool) {
+		if opt.Class >= m.Arch.LabelSize && m.Arch.LabelSize > 0 {
+			yield(nil, fmt.Errorf("trainer: class %d: the model has %d", opt.Class, m.Arch.LabelSize))
+			return
+		}
+		for b0 := 0; b0 < n; b0 += sampleBatch {
+			b1 := min(b0+sampleBatch, n)
+			z := nn.New[f32](b1-b0, m.Arch.LatentSize+m.Arch.LabelSize)
+			for i := range b1 - b0 {
+				m.input(z.Data[i*z.Shape[1]:][:z.Shape[1]], uint64(b0+i), opt)
+			}
+			for img, err := range m.gs.images(ctx, m.LOD, z) {
+				if !yield(img, err) || err != nil {
+					return
+				}
+			}
+		}
+	}
+}
+
+// input writes the generator input of image i: its own stream, so that
+// images do not depend on how many are made.
+func (m *Model) input(row []f32, i uint64, opt GenerateOptions) {
+	rng := rand.New(rand.NewPCG(opt.Seed, i))
+	for j := range m.Arch.LatentSize {
+		v := rng.NormFloat64()
+		for opt.Truncation > 0 && (v > opt.Truncation || v < -opt.Truncation) {
+			v = rng.NormFloat64()
+		}
+		row[j] = f32(v)
+	}
+	if l := m.Arch.LabelSize; l > 0 {
+		c := opt.Class
+		if c < 0 {
+			c = rng.IntN(l)
+		}
+		row[m.Arch.LatentSize+c] = 1
+	}
+}

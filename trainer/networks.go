@@ -1,0 +1,233 @@
+package trainer
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/progan/progan/internal/nn"
+)
+
+// Arch is the shape of a G_paper/D_paper pair (progan-original.md
+// §6.1–6.3): what a checkpoint needs to rebuild the networks.
+type Arch struct {
+	Resolution int `json:"resolution"` // final resolution R
+	Channels   int `json:"channels"`   // image channels: 1 or 3
+	LabelSize  int `json:"label_size"` // 0 for an unconditional network
+	LatentSize int `json:"latent_size"`
+	FmapBase   int `json:"fmap_base"`
+	FmapMax    int `json:"fmap_max"`
+	MbstdGroup int `json:"mbstd_group"`
+}
+
+// nf is the channel count of stage s, min(FmapBase/2^s, FmapMax); a block
+// at resolution 2^r uses nf(r−1).
+func (a Arch) nf(s int) int { return min(a.FmapBase>>s, a.FmapMax) }
+
+func (a Arch) log2R() int { return log2(a.Resolution) }
+
+func (a Arch) check() error {
+	if !isPow2(a.Resolution) || a.Resolution < 4 {
+		return fmt.Errorf("resolution %d is not a power of two ≥ 4", a.Resolution)
+	}
+	if a.Channels != 1 && a.Channels != 3 {
+		return fmt.Errorf("%d image channels: want 1 or 3", a.Channels)
+	}
+	if a.nf(a.log2R()-1) < 1 || a.LatentSize < 1 || a.LabelSize < 0 || a.MbstdGroup < 1 {
+		return fmt.Errorf("network too small: fmap base %d, max %d, latent %d", a.FmapBase, a.FmapMax, a.LatentSize)
+	}
+	return nil
+}
+
+type f32 = float32
+
+type namedParam struct {
+	name string
+	p    *nn.Param[f32]
+}
+
+// network holds the parameters of a G or D by the reference's variable
+// names, in a fixed order.
+type network struct {
+	params []namedParam
+}
+
+func (n *network) add(name string, ps ...*nn.Param[f32]) {
+	suffix := []string{"weight", "bias"}
+	for i, p := range ps {
+		n.params = append(n.params, namedParam{name + "/" + suffix[i], p})
+	}
+}
+
+// Params returns the parameters in the network's order.
+func (n *network) Params() []*nn.Param[f32] {
+	ps := make([]*nn.Param[f32], len(n.params))
+	for i, np := range n.params {
+		ps[i] = np.p
+	}
+	return ps
+}
+
+// count returns the number of parameter values.
+func (n *network) count() int {
+	var c int
+	for _, np := range n.params {
+		c += len(np.p.Value)
+	}
+	return c
+}
+
+func lrelu() nn.Layer[f32] { return &nn.LeakyReLU[f32]{Slope: 0.2} }
+
+// conv returns a convolution with its bias, registered under name.
+func (n *network) conv(name string, in, out, k int, gain float64, rng nn.Normal) (*nn.Conv2D[f32], *nn.Bias[f32]) {
+	c, b := nn.NewConv2D[f32](in, out, k, gain, rng), nn.NewBias[f32](out)
+	n.add(name, c.W, b.B)
+	return c, b
+}
+
+func (n *network) dense(name string, in, out int, gain float64, rng nn.Normal) (*nn.Dense[f32], *nn.Bias[f32]) {
+	d, b := nn.NewDense[f32](in, out, gain, rng), nn.NewBias[f32](out)
+	n.add(name, d.W, b.B)
+	return d, b
+}
+
+// Generator is G_paper: a normalised latent (and label) vector to an image
+// through blocks from 4×4 up, each ending in a pixel norm, with a 1×1
+// linear toRGB at every resolution. It runs at the resolution of the
+// current level of detail: its output at lod is the reference's output
+// before the final nearest-neighbour upscaling to R.
+type Generator struct {
+	Arch
+	network
+	blocks []nn.Sequential[f32] // blocks[r-2]: the block of resolution 2^r
+	toRGB  []nn.Sequential[f32] // likewise
+}
+
+// NewGenerator builds G with weights drawn from rng (zero if rng is nil).
+func NewGenerator(a Arch, rng nn.Normal) *Generator {
+	g := &Generator{Arch: a}
+	pn := func() nn.Layer[f32] { return &nn.PixelNorm[f32]{} }
+	for r := 2; r <= a.log2R(); r++ {
+		name := fmt.Sprintf("%dx%d", 1<<r, 1<<r)
+		nf := a.nf(r - 1)
+		var blk nn.Sequential[f32]
+		if r == 2 {
+			// The bias follows the reshape: one per channel, not per unit.
+			d, db := nn.NewDense[f32](a.LatentSize+a.LabelSize, nf*16, math.Sqrt2/4, rng), nn.NewBias[f32](nf)
+			g.add(name+"/Dense", d.W, db.B)
+			c, cb := g.conv(name+"/Conv", nf, nf, 3, math.Sqrt2, rng)
+			blk = nn.Sequential[f32]{pn(), // normalize_latents, over latent and label
+				d, &nn.Reshape[f32]{Shape: []int{nf, 4, 4}}, db, lrelu(), pn(),
+				c, cb, lrelu(), pn()}
+		} else {
+			c0, b0 := g.conv(name+"/Conv0_up", a.nf(r-2), nf, 3, math.Sqrt2, rng)
+			c1, b1 := g.conv(name+"/Conv1", nf, nf, 3, math.Sqrt2, rng)
+			blk = nn.Sequential[f32]{&nn.Upscale2D[f32]{}, c0, b0, lrelu(), pn(), c1, b1, lrelu(), pn()}
+		}
+		g.blocks = append(g.blocks, blk)
+	}
+	for r := 2; r <= a.log2R(); r++ {
+		c, b := g.conv(fmt.Sprintf("ToRGB_lod%d", a.log2R()-r), a.nf(r-1), a.Channels, 1, 1, rng)
+		g.toRGB = append(g.toRGB, nn.Sequential[f32]{c, b})
+	}
+	return g
+}
+
+// Net returns G at level of detail lod, taking [N, LatentSize+LabelSize]
+// inputs to [N, C, res, res] images, res = R/2^floor(lod). In a fade the
+// new block's output is blended with the upscaled output of the previous
+// resolution, weight lod − floor(lod) on the latter. The result shares
+// G's layers: use one at a time.
+func (g *Generator) Net(lod float64) nn.Layer[f32] {
+	r, frac := levels(g.Arch, lod)
+	seq := nn.Sequential[f32]{}
+	for i := 2; i < r; i++ {
+		seq = append(seq, g.blocks[i-2])
+	}
+	last := nn.Sequential[f32]{g.blocks[r-2], g.toRGB[r-2]}
+	if frac == 0 {
+		return append(seq, last)
+	}
+	return append(seq, &nn.Fade[f32]{
+		New:   last,
+		Old:   nn.Sequential[f32]{g.toRGB[r-3], &nn.Upscale2D[f32]{}},
+		Alpha: f32(frac),
+	})
+}
+
+// levels returns log2 of the resolution of level of detail lod and its
+// fractional part.
+func levels(a Arch, lod float64) (r int, frac float64) {
+	if lod < 0 || lod > float64(a.log2R()-2) {
+		panic(fmt.Sprintf("trainer: lod %g outside [0, %d]", lod, a.log2R()-2))
+	}
+	fl := math.Floor(lod)
+	return a.log2R() - int(fl), lod - fl
+}
+
+// Discriminator is D_paper: fromRGB (1×1 conv, leaky ReLU) at the input
+// resolution, blocks of a 3×3 conv and a 3×3 conv followed by 2×2 average
+// pooling down to 4×4, then minibatch stddev, a 3×3 conv and two dense
+// layers giving the score and, for a conditional network, label logits.
+type Discriminator struct {
+	Arch
+	network
+	blocks  []nn.Sequential[f32] // blocks[r-2]: the block of resolution 2^r
+	fromRGB []nn.Sequential[f32]
+}
+
+// NewDiscriminator builds D with weights drawn from rng (zero if rng is
+// nil).
+func NewDiscriminator(a Arch, rng nn.Normal) *Discriminator {
+	d := &Discriminator{Arch: a}
+	for r := 2; r <= a.log2R(); r++ {
+		c, b := d.conv(fmt.Sprintf("FromRGB_lod%d", a.log2R()-r), a.Channels, a.nf(r-1), 1, math.Sqrt2, rng)
+		d.fromRGB = append(d.fromRGB, nn.Sequential[f32]{c, b, lrelu()})
+	}
+	for r := 2; r <= a.log2R(); r++ {
+		name := fmt.Sprintf("%dx%d", 1<<r, 1<<r)
+		var blk nn.Sequential[f32]
+		if r == 2 {
+			nf := a.nf(1)
+			in := nf
+			if a.MbstdGroup > 1 {
+				blk = append(blk, &nn.MinibatchStddev[f32]{GroupSize: a.MbstdGroup})
+				in++
+			}
+			c, cb := d.conv(name+"/Conv", in, nf, 3, math.Sqrt2, rng)
+			d0, b0 := d.dense(name+"/Dense0", nf*16, a.nf(0), math.Sqrt2, rng)
+			d1, b1 := d.dense(name+"/Dense1", a.nf(0), 1+a.LabelSize, 1, rng)
+			blk = append(blk, c, cb, lrelu(), d0, b0, lrelu(), d1, b1)
+		} else {
+			c0, b0 := d.conv(name+"/Conv0", a.nf(r-1), a.nf(r-1), 3, math.Sqrt2, rng)
+			c1, b1 := d.conv(name+"/Conv1_down", a.nf(r-1), a.nf(r-2), 3, math.Sqrt2, rng)
+			// The reference's fused conv + pool is a 3×3 conv followed by
+			// 2×2 average pooling; the bias commutes with the pooling.
+			blk = nn.Sequential[f32]{c0, b0, lrelu(), c1, &nn.Downscale2D[f32]{}, b1, lrelu()}
+		}
+		d.blocks = append(d.blocks, blk)
+	}
+	return d
+}
+
+// Net returns D at level of detail lod, taking [N, C, res, res] images,
+// res = R/2^floor(lod), to [N, 1+LabelSize] outputs: the score, then the
+// label logits. In a fade the new block's output is blended with the
+// previous fromRGB of the average-pooled input, weight lod − floor(lod)
+// on the latter.
+func (d *Discriminator) Net(lod float64) nn.DualLayer[f32] {
+	r, frac := levels(d.Arch, lod)
+	first := nn.Layer[f32](nn.Sequential[f32]{d.fromRGB[r-2], d.blocks[r-2]})
+	if frac > 0 {
+		first = &nn.Fade[f32]{
+			New:   first,
+			Old:   nn.Sequential[f32]{&nn.Downscale2D[f32]{}, d.fromRGB[r-3]},
+			Alpha: f32(frac),
+		}
+	}
+	seq := nn.Sequential[f32]{first}
+	for i := r - 1; i >= 2; i-- {
+		seq = append(seq, d.blocks[i-2])
+	}
+	return seq
+}
