@@ -35,3 +35,13 @@ fuzz seconds="30":
     go test ./internal/jpeg8d -run '^$' -fuzz FuzzDecode -fuzztime {{seconds}}s -fuzzminimizetime 5s
     go test ./celebahq -run '^$' -fuzz FuzzParseLists -fuzztime {{seconds}}s
     go test ./celebahq -run '^$' -fuzz FuzzDecodeToken -fuzztime {{seconds}}s
+
+# the trainer's learning test: 30 kimg on the bundled images at 16×16 (about 4 minutes), SWD must halve
+learn:
+    PROGAN_LEARN=1 go test -count=1 -run Learn -v -timeout 30m ./trainer/
+
+# one D+G step at 32² and 128² (fmap-max 512, minibatch 16) beside PyTorch (apt-get install -y python3-torch); about 30 minutes
+bench-train:
+    go test ./trainer -run '^$' -bench 'Step/' -benchtime 1x -timeout 60m
+    /usr/bin/python3 bench/progan_step.py --res 32 --fmap-max 512 --minibatch 16 --threads 2
+    /usr/bin/python3 bench/progan_step.py --res 128 --fmap-max 512 --minibatch 16 --threads 2

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/progan/progan/internal/imageset"
+	"github.com/progan/progan/trainer"
 )
 
 func init() {
@@ -16,22 +17,24 @@ func init() {
 		args: "",
 		summary: "run the main job end to end on the bundled testdata/images: pack the 256\n" +
 			"images into a dataset (shuffled as the original does), verify it deeply, show\n" +
-			"its tiers, score it, and extract a few records as PNG with a contact sheet.",
+			"its tiers, score it, extract a few records as PNG with a contact sheet, and\n" +
+			"train a small Progressive GAN on it for about a minute (--train-kimg 0 skips it).",
 		example: "go run ./cmd/progan demo\nprogan demo --out /tmp/progan-demo",
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			data := fs.String("data", filepath.Join("testdata", "images"), "folder of demo images (run from the repository root)")
 			out := fs.String("out", filepath.Join(os.TempDir(), "progan-demo"), "folder for the demo's outputs (replaced)")
+			kimg := fs.Float64("train-kimg", 18, "thousands of images shown in the short training run (0: no training)")
 			return func(ctx context.Context, e *env, args []string) error {
 				if err := wantArgs(args, 0, "no arguments"); err != nil {
 					return err
 				}
-				return demo(ctx, e, *data, *out)
+				return demo(ctx, e, *data, *out, *kimg)
 			}
 		},
 	})
 }
 
-func demo(ctx context.Context, e *env, data, out string) error {
+func demo(ctx context.Context, e *env, data, out string, kimg float64) error {
 	if _, err := os.Stat(data); err != nil {
 		return fmt.Errorf("demo images not found (%v): run from the repository root or pass --data DIR", err)
 	}
@@ -73,6 +76,21 @@ func demo(ctx context.Context, e *env, data, out string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Contact sheet of records 0-7 in every tier: %s\n", sheet)
+	if kimg > 0 {
+		step(7, fmt.Sprintf("train: a small Progressive GAN (32 feature maps, up to 16×16) for %g kimg", kimg))
+		run := filepath.Join(out, "run")
+		cfg := trainer.QuickConfig(dataset, run)
+		cfg.TotalKimg = kimg
+		cfg.Log = func(s string) { fmt.Fprintln(e.stdout, s) }
+		if err := trainer.Train(ctx, cfg); err != nil {
+			return err
+		}
+		grids, _ := filepath.Glob(filepath.Join(run, "fakes*.png"))
+		if len(grids) > 0 {
+			fmt.Fprintf(e.stdout, "Samples of the generator: %s (reals: %s; SWD curve: %s)\n",
+				grids[len(grids)-1], filepath.Join(run, "reals.png"), filepath.Join(run, "swd.png"))
+		}
+	}
 	fmt.Fprintf(e.stdout, "\nDone. The dataset is in %s; PNGs of its tiers are in %s/extract-*.\n", dataset, out)
 	return nil
 }

@@ -190,7 +190,7 @@ func TestHelpHasExamples(t *testing.T) {
 
 func TestDemo(t *testing.T) {
 	out := t.TempDir()
-	code, stdout, stderr := progan(t, "demo", "--quiet", "--data", filepath.Join("..", "..", "testdata", "images"), "--out", out)
+	code, stdout, stderr := progan(t, "demo", "--quiet", "--train-kimg", "0.2", "--data", filepath.Join("..", "..", "testdata", "images"), "--out", out)
 	if code != 0 {
 		t.Fatalf("demo: exit %d: %s", code, stderr)
 	}
