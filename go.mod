@@ -12,6 +12,8 @@ require (
 
 require gonum.org/v1/gonum v0.17.0
 
+require gonum.org/v1/netlib v0.0.0-20190313105609-8cb42192e0e0 // indirect
+
 require (
 	github.com/klauspost/compress v1.18.1
 	github.com/klauspost/pgzip v1.2.6
