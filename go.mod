@@ -12,7 +12,9 @@ require (
 
 require gonum.org/v1/gonum v0.17.0
 
-require gonum.org/v1/netlib v0.0.0-20190313105609-8cb42192e0e0 // indirect
+require gonum.org/v1/netlib v0.0.0-20190313105609-8cb42192e0e0
+
+require golang.org/x/exp v0.0.0-20261014143641-f0251eb4aa3e // indirect
 
 require (
 	github.com/klauspost/compress v1.18.1
