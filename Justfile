@@ -4,6 +4,10 @@
 build:
     CGO_ENABLED=0 go build -o progan ./cmd/progan
 
+# ./progan with OpenBLAS for the trainer (cgo; apt-get install -y libopenblas-dev)
+build-openblas:
+    go build -tags openblas -o progan ./cmd/progan
+
 # run the test suite exactly as CI does (gofmt, vet, go test ./...)
 test:
     bash .ci/run
@@ -40,8 +44,10 @@ fuzz seconds="30":
 learn:
     PROGAN_LEARN=1 go test -count=1 -run Learn -v -timeout 30m ./trainer/
 
-# one D+G step at 32² and 128² (fmap-max 512, minibatch 16) beside PyTorch (apt-get install -y python3-torch); about 30 minutes
+# one D+G step at 32² and 128² (fmap-max 512, minibatch 16), pure Go and with OpenBLAS (apt-get install -y libopenblas-dev),
+# beside PyTorch (apt-get install -y python3-torch); about 30 minutes
 bench-train:
     go test ./trainer -run '^$' -bench 'Step/' -benchtime 1x -timeout 60m
+    go test -tags openblas ./trainer -run '^$' -bench 'Step/' -benchtime 1x -timeout 60m
     /usr/bin/python3 bench/progan_step.py --res 32 --fmap-max 512 --minibatch 16 --threads 2
     /usr/bin/python3 bench/progan_step.py --res 128 --fmap-max 512 --minibatch 16 --threads 2
