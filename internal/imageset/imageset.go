@@ -24,7 +24,7 @@ import (
 
 // Options select what is read.
 type Options struct {
-	Tier       int    // dataset tier to read; 0: full resolution
+	Tier       int    // dataset tier to read; 0: full resolution (folders and zips ignore it)
 	Resolution int    // folder and zip images: centre-crop and resize to R (0: as they are)
 	Filter     string // resize filter (imagefile.FilterNames)
 	Workers    int    // decoders; 0: GOMAXPROCS
@@ -74,9 +74,7 @@ func Open(path string, opt Options) (*Set, error) {
 		s.Kind, s.ds, s.Count, s.opt.Tier = "dataset", d, t.Records, res
 		return s, nil
 	}
-	if opt.Tier != 0 {
-		return nil, fmt.Errorf("imageset: %s: --tier applies to datasets, and this is a folder of images", path)
-	}
+	opt.Tier = 0 // a dataset's option: folders and zips are read as they are
 	files, err := imagefile.List(path, false)
 	if err != nil {
 		return nil, err
