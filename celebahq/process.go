@@ -55,16 +55,5 @@ func Process(img *pillow.Image, p *Plan, trace func(stage string, m *pillow.Imag
 	stage("transform4096")
 	img = pillow.Resize(img, Size, Size)
 	stage("resize1024_hwc")
-	return chw(img), nil
-}
-
-// chw transposes an interleaved RGB image to planes.
-func chw(m *pillow.Image) []byte {
-	n := m.Width * m.Height
-	out := make([]byte, 3*n)
-	r, g, b := out[:n], out[n:2*n], out[2*n:]
-	for i := range n {
-		r[i], g[i], b[i] = m.Pix[3*i], m.Pix[3*i+1], m.Pix[3*i+2]
-	}
-	return out
+	return img.Planar(), nil
 }

@@ -164,7 +164,7 @@ func Process(value []byte, res int) (*pyramid.Image, error) {
 	if s != res {
 		crop = pillow.Resize(crop, res, res)
 	}
-	return chw(crop), nil
+	return &pyramid.Image{Channels: 3, Size: res, Pix: crop.Planar()}, nil
 }
 
 // Decode decodes an LMDB value to interleaved RGB as cv2.imdecode(value,
@@ -195,16 +195,4 @@ func Decode(value []byte) (*pillow.Image, error) {
 		return nil, err
 	}
 	return pillow.FromImage(m), nil
-}
-
-// chw converts an interleaved RGB image to a planar record.
-func chw(m *pillow.Image) *pyramid.Image {
-	out := pyramid.NewImage(3, m.Width)
-	n := m.Width * m.Height
-	r, g, b := out.Pix[:n], out.Pix[n:2*n], out.Pix[2*n:]
-	p := m.Pix
-	for i := range n {
-		r[i], g[i], b[i] = p[3*i], p[3*i+1], p[3*i+2]
-	}
-	return out
 }

@@ -32,6 +32,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"slices"
 )
 
 // An Image is a Width×Height grid of pixels of Channels 8-bit samples each
@@ -144,6 +145,21 @@ func (m *Image) Crop(r image.Rectangle) *Image {
 		src := m.Pix[(y*m.Width+in.Min.X)*c:][:n]
 		dst := out.Pix[((y-r.Min.Y)*out.Width+in.Min.X-r.Min.X)*c:][:n]
 		copy(dst, src)
+	}
+	return out
+}
+
+// Planar returns the samples channel by channel (CHW), the layout of the
+// original's records and md5s: np.asarray(img).transpose(2, 0, 1).
+func (m *Image) Planar() []byte {
+	if m.Channels == 1 {
+		return slices.Clone(m.Pix)
+	}
+	n := m.Width * m.Height
+	out := make([]byte, 3*n)
+	r, g, b := out[:n], out[n:2*n], out[2*n:]
+	for i := range n {
+		r[i], g[i], b[i] = m.Pix[3*i], m.Pix[3*i+1], m.Pix[3*i+2]
 	}
 	return out
 }

@@ -129,3 +129,14 @@ func TestMalformedPanics(t *testing.T) {
 		})
 	}
 }
+
+func TestPlanar(t *testing.T) {
+	m := &Image{Width: 2, Height: 1, Channels: 3, Pix: []byte{1, 2, 3, 4, 5, 6}}
+	if got, want := m.Planar(), []byte{1, 4, 2, 5, 3, 6}; !bytes.Equal(got, want) {
+		t.Errorf("RGB: %v, want %v", got, want)
+	}
+	g := &Image{Width: 2, Height: 1, Channels: 1, Pix: []byte{7, 8}}
+	if got := g.Planar(); !bytes.Equal(got, g.Pix) || &got[0] == &g.Pix[0] {
+		t.Errorf("gray: %v (must be a copy)", got)
+	}
+}
