@@ -16,10 +16,10 @@
 //   - an entry that does not decode is reported with its key and skipped,
 //     as the original does, unless the caller asks to stop.
 //
-// JPEG values (none in real LSUN categories) are decoded as OpenCV's
-// libjpeg-turbo decodes them (internal/jpeg8d's turbo variant: islow IDCT,
-// triangle chroma upsampling), so their records are identical too; EXIF
-// orientation, which OpenCV 4.6 applies to JPEG values, is not.
+// JPEG values (none in real LSUN categories) are decoded, like every JPEG
+// internal/imagefile reads, as OpenCV's libjpeg-turbo decodes them (islow
+// IDCT, triangle chroma upsampling), so their records are identical too;
+// EXIF orientation, which OpenCV 4.6 applies to JPEG values, is not.
 package lsun
 
 import (
@@ -32,7 +32,6 @@ import (
 	"unicode"
 
 	"github.com/progan/progan/internal/imagefile"
-	"github.com/progan/progan/internal/jpeg8d"
 	"github.com/progan/progan/internal/lmdb"
 	"github.com/progan/progan/internal/parallel"
 	"github.com/progan/progan/internal/pillow"
@@ -172,17 +171,6 @@ func Process(value []byte, res int) (*pyramid.Image, error) {
 func Decode(value []byte) (*pillow.Image, error) {
 	if len(value) == 0 {
 		return nil, errors.New("empty value")
-	}
-	if len(value) > 3 && value[0] == 0xff && value[1] == 0xd8 && value[2] == 0xff {
-		pix, w, h, c, err := jpeg8d.DecodeRGBOptions(value, &jpeg8d.Options{Turbo: true})
-		if err != nil {
-			return nil, err
-		}
-		m := &pillow.Image{Width: w, Height: h, Channels: c, Pix: pix}
-		if c == 1 {
-			m = pillow.FromImage(m.ToImage()) // cv2's IMREAD_COLOR repeats gray
-		}
-		return m, nil
 	}
 	m, err := imagefile.DecodeAny("value", value)
 	if errors.Is(err, image.ErrFormat) {
