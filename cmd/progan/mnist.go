@@ -88,19 +88,6 @@ func filesFingerprint(settings string, files []string) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-func mnistFiles(dir string) []string {
-	var files []string
-	for _, name := range mnist.Files {
-		for _, p := range []string{dir + "/" + name, dir + "/" + name[:len(name)-3]} {
-			if _, err := os.Stat(p); err == nil {
-				files = append(files, p)
-				break
-			}
-		}
-	}
-	return files
-}
-
 func init() {
 	register(&command{
 		name: "mnist",
@@ -123,7 +110,7 @@ func init() {
 				if err := s.Check(mnist.Images, o.allowPartial); err != nil {
 					return err
 				}
-				j, err := o.job("mnist", args[0], mnistFiles(args[0]), s.N,
+				j, err := o.job("mnist", args[0], s.Sources, s.N,
 					func(i int) image.Image { return s.Image(i) }, s.OneHot)
 				if err != nil {
 					return err

@@ -33,8 +33,9 @@ const Images = 60000
 // labels.
 type Set struct {
 	N, Rows, Cols int
-	Pix           []byte  // N×Rows×Cols
-	Labels        []uint8 // N, or nil when read without labels
+	Pix           []byte   // N×Rows×Cols
+	Labels        []uint8  // N, or nil when read without labels
+	Sources       []string // the files read
 }
 
 // Files are the names ReadDir looks for, each also without ".gz".
@@ -44,13 +45,16 @@ var Files = [2]string{"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"
 func ReadDir(dir string) (*Set, error) {
 	var s Set
 	var err error
-	if s.Pix, s.N, s.Rows, s.Cols, err = readFile(dir, Files[0], 3); err != nil {
+	var path string
+	if s.Pix, s.N, s.Rows, s.Cols, path, err = readFile(dir, Files[0], 3); err != nil {
 		return nil, err
 	}
+	s.Sources = append(s.Sources, path)
 	var n int
-	if s.Labels, n, _, _, err = readFile(dir, Files[1], 1); err != nil {
+	if s.Labels, n, _, _, path, err = readFile(dir, Files[1], 1); err != nil {
 		return nil, err
 	}
+	s.Sources = append(s.Sources, path)
 	if n != s.N {
 		return nil, fmt.Errorf("mnist: %s has %d labels for %d images", dir, n, s.N)
 	}
@@ -58,9 +62,9 @@ func ReadDir(dir string) (*Set, error) {
 }
 
 // readFile opens name (or name without .gz) in dir and reads a uint8 IDX
-// array of the given rank.
-func readFile(dir, name string, rank int) (data []byte, n, rows, cols int, err error) {
-	path := filepath.Join(dir, name)
+// array of the given rank; path is the file it read.
+func readFile(dir, name string, rank int) (data []byte, n, rows, cols int, path string, err error) {
+	path = filepath.Join(dir, name)
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		plain := path[:len(path)-len(".gz")]
@@ -69,21 +73,21 @@ func readFile(dir, name string, rank int) (data []byte, n, rows, cols int, err e
 		}
 	}
 	if err != nil {
-		return nil, 0, 0, 0, fmt.Errorf("mnist: %w", err)
+		return nil, 0, 0, 0, "", fmt.Errorf("mnist: %w", err)
 	}
 	defer f.Close()
 	data, dims, err := Read(f)
 	if err != nil {
-		return nil, 0, 0, 0, fmt.Errorf("mnist: %s: %w", path, err)
+		return nil, 0, 0, 0, "", fmt.Errorf("mnist: %s: %w", path, err)
 	}
 	if len(dims) != rank {
-		return nil, 0, 0, 0, fmt.Errorf("mnist: %s: %d dimensions, want %d", path, len(dims), rank)
+		return nil, 0, 0, 0, "", fmt.Errorf("mnist: %s: %d dimensions, want %d", path, len(dims), rank)
 	}
 	n, rows, cols = dims[0], 1, 1
 	if rank == 3 {
 		rows, cols = dims[1], dims[2]
 	}
-	return data, n, rows, cols, nil
+	return data, n, rows, cols, path, nil
 }
 
 // Read reads one IDX array of unsigned bytes (element type 0x08) from r,
