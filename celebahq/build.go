@@ -38,6 +38,9 @@ type Job struct {
 	// Notes are facts about the inputs worth telling the user (a partial
 	// set, a check that could not run).
 	Notes []string
+	// Sources are the list files that decide what is built: the landmarks
+	// and, when there is one, the image list.
+	Sources []string
 }
 
 // Len returns the number of images the job makes.
@@ -52,9 +55,11 @@ func (j *Job) Len() int { return len(j.rows) }
 func NewJob(opt Options) (*Job, error) {
 	j := &Job{opt: opt}
 	var err error
-	if j.landmarks, err = ReadLandmarks(filepath.Join(opt.CelebADir, "Anno", "list_landmarks_celeba.txt")); err != nil {
+	lmPath := filepath.Join(opt.CelebADir, "Anno", "list_landmarks_celeba.txt")
+	if j.landmarks, err = ReadLandmarks(lmPath); err != nil {
 		return nil, err
 	}
+	j.Sources = []string{lmPath}
 	if opt.ImageList == "" && opt.DeltasDir != "" {
 		opt.ImageList = filepath.Join(opt.DeltasDir, "image_list.txt")
 		j.opt.ImageList = opt.ImageList
@@ -94,6 +99,7 @@ func NewJob(opt Options) (*Job, error) {
 	if err != nil {
 		return nil, err
 	}
+	j.Sources = append(j.Sources, opt.ImageList)
 	if len(list.Rows) != Images {
 		j.Notes = append(j.Notes, fmt.Sprintf("%s names %d of the %d CelebA-HQ images: building a partial set in the full set's order", opt.ImageList, len(list.Rows), Images))
 	}

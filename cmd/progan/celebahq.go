@@ -79,7 +79,7 @@ func init() {
 				}
 				seed := int64(123)
 				fp, err := filesFingerprint(fmt.Sprintf("celebahq\x00%v\x00%s\x00%s\x00%s\x00%v", *noDeltas, *only, *list, *compress, *keepGoing),
-					[]string{opt.CelebADir + "/Anno/list_landmarks_celeba.txt"})
+					job.Sources)
 				if err != nil {
 					return err
 				}

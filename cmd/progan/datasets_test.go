@@ -248,7 +248,7 @@ func TestCelebAHQCommand(t *testing.T) {
 	// Interrupted after the first image (a checkpoint then a kill), the
 	// run resumes into the same dataset.
 	fp, err := filesFingerprint(fmt.Sprintf("celebahq\x00%v\x00%s\x00%s\x00%s\x00%v", false, "17,1234", "", "none", false),
-		[]string{src + "/Anno/list_landmarks_celeba.txt"})
+		[]string{filepath.Join(src, "Anno", "list_landmarks_celeba.txt"), filepath.Join(src+"/deltas", "image_list.txt")})
 	if err != nil {
 		t.Fatal(err)
 	}
