@@ -32,18 +32,27 @@ func (o *arrayOpts) register(fs *flag.FlagSet, partial string) {
 	fs.BoolVar(&o.resume, "resume", false, "continue an interrupted run of the same command")
 }
 
-// arrayJob builds the packJob for n in-memory images stored in the
-// original's shuffled order; img and label give input i.
-func (o *arrayOpts) job(cmd, source string, files []string, n int, img func(i int) image.Image, label func(i int) []float32) (packJob, error) {
+// check validates -o, --seed and --compress.
+func (o *arrayOpts) check() (pyramid.Compression, error) {
 	if o.out == "" {
-		return packJob{}, fmt.Errorf("-o is required: %w", errUsage)
+		return "", fmt.Errorf("-o is required: %w", errUsage)
 	}
 	if o.seed < 0 || o.seed > 1<<32-1 {
-		return packJob{}, fmt.Errorf("--seed %d: want 0 ≤ seed < 2³²: %w", o.seed, errUsage)
+		return "", fmt.Errorf("--seed %d: want 0 ≤ seed < 2³²: %w", o.seed, errUsage)
 	}
 	comp, err := pyramid.ParseCompression(o.compress)
 	if err != nil {
-		return packJob{}, fmt.Errorf("%v: %w", err, errUsage)
+		return "", fmt.Errorf("%v: %w", err, errUsage)
+	}
+	return comp, nil
+}
+
+// arrayJob builds the packJob for n in-memory images stored in the
+// original's shuffled order; img and label give input i.
+func (o *arrayOpts) job(cmd, source string, files []string, n int, img func(i int) image.Image, label func(i int) []float32) (packJob, error) {
+	comp, err := o.check()
+	if err != nil {
+		return packJob{}, err
 	}
 	fp, err := filesFingerprint(fmt.Sprintf("%s\x00%d\x00%s\x00%d", cmd, o.seed, o.compress, n), files)
 	if err != nil {
@@ -139,18 +148,12 @@ func init() {
 				if err := wantArgs(args, 1, "one MNIST_DIR"); err != nil {
 					return err
 				}
-				if o.out == "" {
-					return fmt.Errorf("-o is required: %w", errUsage)
-				}
 				if num < 1 {
 					return fmt.Errorf("--num-images %d: want ≥ 1: %w", num, errUsage)
 				}
-				if o.seed < 0 || o.seed > 1<<32-1 {
-					return fmt.Errorf("--seed %d: want 0 ≤ seed < 2³²: %w", o.seed, errUsage)
-				}
-				comp, err := pyramid.ParseCompression(o.compress)
+				comp, err := o.check()
 				if err != nil {
-					return fmt.Errorf("%v: %w", err, errUsage)
+					return err
 				}
 				s, err := mnist.ReadDir(args[0])
 				if err != nil {
