@@ -96,7 +96,11 @@ func latents(a Arch, n int, rng *rand.Rand, labels *nn.Tensor[f32]) *nn.Tensor[f
 func (t *trainer) dStep(x, y *nn.Tensor[f32], lod float64, counter uint64) stepStats {
 	n := x.Shape[0]
 	fake := t.gnet.Forward(latents(t.arch, n, stream(t.cfg.Seed, purposeDLatents, counter), y))
-	nn.ZeroGrad[f32](t.dnet)
+	// Every parameter of D, not only those of the lod's network: Adam
+	// updates them all, and a layer outside the network (the previous
+	// resolution's FromRGB after its fade) must see a zero gradient, as in
+	// the reference, or it would move by its stale one on every step.
+	nn.ClearGrads(t.d.Params())
 	var st stepStats
 
 	// Reals: −D(x) + ε·D(x)² for WGAN-GP, D(x)² for LSGAN; the fakes take
@@ -168,7 +172,7 @@ func (t *trainer) gStep(n int, counter uint64) float64 {
 		grad.Data[b*k] = f32(g / float64(n))
 	}
 	loss += crossEntropy(out, grad, y, condWeight)
-	nn.ZeroGrad(t.gnet)
+	nn.ClearGrads(t.g.Params()) // all of G's, as in dStep
 	t.gnet.Backward(t.dnet.BackwardInput(grad))
 	return loss
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/progan/progan/internal/nn"
 	"github.com/progan/progan/pyramid"
 	"github.com/progan/progan/trainer/safetensors"
 )
@@ -127,6 +128,10 @@ func TestResume(t *testing.T) {
 	}{
 		{"by total kimg", 0.128, -1},
 		{"by cancelling mid-tick", 0.256, 160},
+		// After the fade has ended the previous resolution's ToRGB and
+		// FromRGB are outside both networks: a gradient left over from the
+		// fade would move them in one run and not in the other.
+		{"by cancelling after the fade", 0.256, 224},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "run")
@@ -176,6 +181,84 @@ func TestResume(t *testing.T) {
 				t.Errorf("stats.jsonl has %d lines, want 4:\n%s", n, b)
 			}
 		})
+	}
+}
+
+// TestFrozenAfterFade checks that once a fade has ended the previous
+// resolution's ToRGB and FromRGB, which no longer take part, stay exactly
+// as they were, and that their Adam first moments are zero from the first
+// step at the new lod on (β1 = 0, gradient exactly zero), as in the
+// reference.
+func TestFrozenAfterFade(t *testing.T) {
+	ds := testDataset(t, 24, 8, 3)
+	cfg := tinyConfig(ds, filepath.Join(t.TempDir(), "run"))
+	cfg.TotalKimg = 0.384 // 6 rounds of 32 images after the fade
+	tr, err := start(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.close()
+	// The 4×4 layers: G's ToRGB_lod1 and D's FromRGB_lod1.
+	type slot struct {
+		name string
+		p    *nn.Param[f32]
+		m    []f32
+	}
+	var slots []slot
+	for _, o := range []struct {
+		n   *network
+		opt *nn.Adam[f32]
+	}{{&tr.g.network, nil}, {&tr.d.network, nil}} {
+		for i, np := range o.n.params {
+			if strings.HasPrefix(np.name, "ToRGB_lod1/") || strings.HasPrefix(np.name, "FromRGB_lod1/") {
+				opt := tr.gOpt
+				if o.n == &tr.d.network {
+					opt = tr.dOpt
+				}
+				slots = append(slots, slot{np.name, np.p, opt.M[i]})
+			}
+		}
+	}
+	if len(slots) != 4 {
+		t.Fatalf("found %d 4×4 ToRGB/FromRGB parameters, want 4", len(slots))
+	}
+	var atFadeEnd, atFirstStable [][]f32
+	snap := func(m bool) [][]f32 {
+		var r [][]f32
+		for _, s := range slots {
+			if m {
+				r = append(r, slices.Clone(s.m))
+			} else {
+				r = append(r, slices.Clone(s.p.Value))
+			}
+		}
+		return r
+	}
+	rounds := 0
+	tr.onRound = func(nimg int64, _ []stepStats) {
+		switch {
+		case tr.st.PrevLOD > 0:
+			atFadeEnd = snap(false) // overwritten until the last fading round
+		case atFirstStable == nil:
+			atFirstStable = snap(true)
+			fallthrough
+		default:
+			rounds++
+		}
+	}
+	if err := tr.run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if rounds != 6 || atFadeEnd == nil {
+		t.Fatalf("%d rounds after the fade, want 6", rounds)
+	}
+	for i, s := range slots {
+		if !slices.Equal(s.p.Value, atFadeEnd[i]) {
+			t.Errorf("%s moved after the fade ended", s.name)
+		}
+		if !slices.Equal(s.m, atFirstStable[i]) || slices.ContainsFunc(s.m, func(v f32) bool { return v != 0 }) {
+			t.Errorf("%s: Adam first moment not zero after the fade", s.name)
+		}
 	}
 }
 

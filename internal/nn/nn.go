@@ -186,8 +186,13 @@ func Params[T Float](l Layer[T]) []*Param[T] {
 }
 
 // ZeroGrad clears the gradients of all parameters of l.
-func ZeroGrad[T Float](l Layer[T]) {
-	for _, p := range Params(l) {
+func ZeroGrad[T Float](l Layer[T]) { ClearGrads(Params(l)) }
+
+// ClearGrads clears the gradients of ps. An optimiser that updates a whole
+// network needs all of them cleared before a step, including those of
+// layers the step's network leaves out.
+func ClearGrads[T Float](ps []*Param[T]) {
+	for _, p := range ps {
 		clear(p.Grad)
 	}
 }
