@@ -12,9 +12,16 @@ require (
 
 require gonum.org/v1/gonum v0.17.0
 
-require gonum.org/v1/netlib v0.0.0-20190313105609-8cb42192e0e0
+require (
+	gonum.org/v1/netlib v0.0.0-20201012070519-2390d26c3658
+	gorgonia.org/cu v0.9.6
+)
 
-require golang.org/x/exp v0.0.0-20261014143641-f0251eb4aa3e // indirect
+require (
+	github.com/google/uuid v1.1.1 // indirect
+	github.com/pkg/errors v0.9.1 // indirect
+	golang.org/x/exp v0.0.0-20261014143641-f0251eb4aa3e // indirect
+)
 
 require (
 	github.com/klauspost/compress v1.18.1

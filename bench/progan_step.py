@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Time one D+G training step of the Progressive GAN in PyTorch on the CPU.
+"""Time one D+G training step of the Progressive GAN in PyTorch, on the CPU or a GPU.
 
 The comparison point for the Go trainer's BenchmarkStep (trainer/bench_test.go):
 the same G_paper / D_paper (progan-original.md §6.1-6.3) at their final,
@@ -11,6 +11,11 @@ update, then one G step and Adam update, float32.
 
     python3 bench/progan_step.py --res 32 --threads 2
     python3 bench/progan_step.py --res 128 --fmap-max 512 --minibatch 16 --steps 2
+    python bench/progan_step.py --device cuda --res 1024 --minibatch 4 --steps 10
+
+On a GPU the comparison point is BenchmarkStepCUDA (trainer/cuda_test.go): float32
+with TF32 off for both cuBLAS and cuDNN, as the Go trainer computes; the peak GPU
+memory PyTorch allocated is printed too.
 
 Needs PyTorch (Debian: apt-get install python3-torch; run with /usr/bin/python3).
 """
@@ -130,8 +135,14 @@ def main():
     p.add_argument("--minibatch", type=int, default=16)
     p.add_argument("--steps", type=int, default=3, help="timed steps after one warm-up step")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--device", default="cpu", help="cpu or cuda")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
+    dev = torch.device(a.device)
+    if dev.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+        torch.set_default_device(dev)
     torch.manual_seed(0)
     latent = nf(0, a.fmap_base, a.fmap_max)
     g, d = G(a.res, latent, a.fmap_base, a.fmap_max), D(a.res, a.fmap_base, a.fmap_max)
@@ -139,8 +150,13 @@ def main():
     dopt = torch.optim.Adam(d.parameters(), lr=0.001, betas=(0.0, 0.99), eps=1e-8)
     n = a.minibatch
     reals = torch.rand(n, 3, a.res, a.res) * 2 - 1
+    where = f"{a.threads} threads" if dev.type == "cpu" else torch.cuda.get_device_name(dev)
     print(f"G {sum(p.numel() for p in g.parameters())} D {sum(p.numel() for p in d.parameters())} parameters, "
-          f"{a.res}x{a.res}, minibatch {n}, {a.threads} threads, torch {torch.__version__}")
+          f"{a.res}x{a.res}, minibatch {n}, {where}, torch {torch.__version__}")
+
+    def sync():
+        if dev.type == "cuda":
+            torch.cuda.synchronize(dev)
 
     def step():
         # D: WGAN-GP with drift; fakes detached from G.
@@ -161,11 +177,15 @@ def main():
         gopt.step()
 
     step()
+    sync()
     t0 = time.perf_counter()
     for _ in range(a.steps):
         step()
+    sync()
     dt = (time.perf_counter() - t0) / a.steps
-    print(f"{dt:.3f} s per D+G step, {n / dt:.2f} images/s")
+    print(f"{dt:.4f} s per D+G step, {n / dt:.2f} images/s")
+    if dev.type == "cuda":
+        print(f"peak GPU memory allocated {torch.cuda.max_memory_allocated(dev) / 2**30:.2f} GiB")
 
 
 if __name__ == "__main__":

@@ -47,6 +47,11 @@ type checkpoint struct {
 // saveCheckpoint writes the run's checkpoint for the current image count
 // and returns its path.
 func (t *trainer) saveCheckpoint() (string, error) {
+	t.g.sync()
+	t.d.sync()
+	t.gs.sync()
+	t.gOpt.Sync()
+	t.dOpt.Sync()
 	var ts []safetensors.Tensor
 	addNet := func(prefix string, n *network) {
 		for _, p := range n.params {
@@ -171,7 +176,7 @@ func (c *checkpoint) restore(t *trainer) error {
 // run may change taken from cfg.
 func (c *checkpoint) resumeConfig(cfg Config) Config {
 	saved := c.cfg
-	saved.Out, saved.Resume, saved.Log = cfg.Out, true, cfg.Log
+	saved.Out, saved.Resume, saved.Log, saved.Device = cfg.Out, true, cfg.Log, cfg.Device
 	if cfg.Dataset != "" {
 		saved.Dataset = cfg.Dataset // the dataset may have moved
 	}

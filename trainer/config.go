@@ -84,7 +84,7 @@ type Config struct {
 	// run's saved configuration. Only TotalKimg, ImageTicks, NetworkTicks,
 	// SWDImages and Grid are taken from this Config, where they are not
 	// zero, and Dataset, where it is not empty (the dataset may have
-	// moved); Log is always.
+	// moved); Log and Device always.
 	Resume bool `json:"-"`
 	// ImageTicks and NetworkTicks are the ticks between sample grids and
 	// between checkpoints (1 and 10); the last tick always writes both.
@@ -96,6 +96,11 @@ type Config struct {
 	// Grid is the sample grid in images across and down; zeros mean the
 	// reference's rule clip(1920/R, 3, 32) × clip(1080/R, 2, 32).
 	Grid [2]int `json:"grid"`
+
+	// Device is where the run trains: "cpu", "cuda", or "" for
+	// DefaultDevice. It is not part of the run: a resumed run takes it
+	// from this Config, and may continue on another device.
+	Device string `json:"-"`
 
 	// Log receives the tick lines and messages besides log.txt; nil
 	// means none.

@@ -96,7 +96,7 @@ func (t *trainer) writeFakes(lod float64) error {
 		return err
 	}
 	var imgs []*pyramid.Image
-	for img, err := range t.gs.images(context.Background(), lod, z) {
+	for img, err := range t.gs.images(context.Background(), lod, z) { // on this goroutine
 		if err != nil {
 			return err
 		}
@@ -118,7 +118,7 @@ func (t *trainer) evalSWD(ctx context.Context, lod float64) (*swdPoint, error) {
 		y = t.randomLabels(n, stream(t.cfg.Seed, purposeSWD, 1))
 	}
 	z := latents(t.arch, n, stream(t.cfg.Seed, purposeSWD, 0), y)
-	fakes, err := t.swdEval.Collect(ctx, t.gs.images(ctx, lod, z))
+	fakes, err := relay(ctx, t.gs.images(ctx, lod, z), t.swdEval.Collect)
 	if err != nil {
 		return nil, fmt.Errorf("trainer: SWD fakes: %w", err)
 	}
@@ -161,7 +161,19 @@ func (g *Generator) images(ctx context.Context, lod float64, z *nn.Tensor[f32]) 
 				return
 			}
 			b1 := min(b0+sampleBatch, n)
-			out := net.Forward(&nn.Tensor[f32]{Shape: []int{b1 - b0, k}, Data: z.Data[b0*k : b1*k]})
+			dev := g.device()
+			var mark int
+			if dev != nil {
+				mark = dev.Mark()
+			}
+			out := net.Forward(nn.ToDevice(dev, &nn.Tensor[f32]{Shape: []int{b1 - b0, k}, Data: z.Data[b0*k : b1*k]})).Host()
+			if dev != nil {
+				dev.Release(mark)
+				if err := dev.Err(); err != nil {
+					yield(nil, fmt.Errorf("trainer: generating: %w", err))
+					return
+				}
+			}
 			for i := range b1 - b0 {
 				if !yield(toImage(out, i, g.Resolution), nil) {
 					return

@@ -92,10 +92,13 @@ func latents(a Arch, n int, rng *rand.Rand, labels *nn.Tensor[f32]) *nn.Tensor[f
 }
 
 // dStep runs one discriminator step on the reals x (labels y) at lod and
-// returns D's loss terms; the gradients are left in D's parameters.
+// returns D's loss terms; the gradients are left in D's parameters. x and
+// y are on the host; on a GPU, x and the latents go up, and only D's
+// outputs come back for the losses.
 func (t *trainer) dStep(x, y *nn.Tensor[f32], lod float64, counter uint64) stepStats {
 	n := x.Shape[0]
-	fake := t.gnet.Forward(latents(t.arch, n, stream(t.cfg.Seed, purposeDLatents, counter), y))
+	fake := t.gnet.Forward(t.dev.up(latents(t.arch, n, stream(t.cfg.Seed, purposeDLatents, counter), y)))
+	x = t.dev.up(x)
 	// Every parameter of D, not only those of the lod's network: Adam
 	// updates them all, and a layer outside the network (the previous
 	// resolution's FromRGB after its fade) must see a zero gradient, as in
@@ -105,7 +108,7 @@ func (t *trainer) dStep(x, y *nn.Tensor[f32], lod float64, counter uint64) stepS
 
 	// Reals: −D(x) + ε·D(x)² for WGAN-GP, D(x)² for LSGAN; the fakes take
 	// the reals' labels.
-	out := t.dnet.Forward(x)
+	out := t.dnet.Forward(x).Host()
 	grad := nn.New[f32](out.Shape...)
 	k := out.Shape[1]
 	for b := range n {
@@ -116,9 +119,9 @@ func (t *trainer) dStep(x, y *nn.Tensor[f32], lod float64, counter uint64) stepS
 		grad.Data[b*k] = f32(g / float64(n))
 	}
 	st.DLoss += crossEntropy(out, grad, y, condWeight)
-	t.dnet.Backward(grad)
+	t.dnet.Backward(t.dev.up(grad))
 
-	out = t.dnet.Forward(fake)
+	out = t.dnet.Forward(fake).Host()
 	grad = nn.New[f32](out.Shape...)
 	for b := range n {
 		s := float64(out.Data[b*k])
@@ -128,7 +131,7 @@ func (t *trainer) dStep(x, y *nn.Tensor[f32], lod float64, counter uint64) stepS
 		grad.Data[b*k] = f32(g / float64(n))
 	}
 	st.DLoss += crossEntropy(out, grad, y, condWeight)
-	t.dnet.Backward(grad)
+	t.dnet.Backward(t.dev.up(grad))
 
 	if t.cfg.Loss == "wgangp" {
 		// x̂ = x + (fake − x)·u with u ~ U[0, 1) per sample. D runs at the
@@ -136,14 +139,11 @@ func (t *trainer) dStep(x, y *nn.Tensor[f32], lod float64, counter uint64) stepS
 		// factor 2^floor(lod) by which the reference's D pools its
 		// full-resolution input (§6.4): the penalty is then the same.
 		rng := stream(t.cfg.Seed, purposeMix, counter)
-		xhat := nn.New[f32](x.Shape...)
-		m := xhat.Len() / n
-		for b := range n {
-			u := f32(rng.Float64())
-			for i := b * m; i < (b+1)*m; i++ {
-				xhat.Data[i] = x.Data[i] + (fake.Data[i]-x.Data[i])*u
-			}
+		u := make([]f32, n)
+		for b := range u {
+			u[b] = f32(rng.Float64())
 		}
+		xhat := nn.MixRows(x, fake, u)
 		p := nn.Penalty[f32]{Lambda: wganLambda, Target: wganTarget, NormScale: penaltyScale(lod)}
 		st.Penalty = float64(p.Accumulate(t.dnet, xhat))
 		st.DLoss += st.Penalty
@@ -160,8 +160,8 @@ func (t *trainer) gStep(n int, counter uint64) float64 {
 		y = t.randomLabels(n, stream(t.cfg.Seed, purposeGLabels, counter))
 	}
 	z := latents(t.arch, n, stream(t.cfg.Seed, purposeGLatents, counter), y)
-	fake := t.gnet.Forward(z)
-	out := t.dnet.Forward(fake)
+	fake := t.gnet.Forward(t.dev.up(z))
+	out := t.dnet.Forward(fake).Host()
 	grad := nn.New[f32](out.Shape...)
 	k := out.Shape[1]
 	var loss float64
@@ -173,7 +173,7 @@ func (t *trainer) gStep(n int, counter uint64) float64 {
 	}
 	loss += crossEntropy(out, grad, y, condWeight)
 	nn.ClearGrads(t.g.Params()) // all of G's, as in dStep
-	t.gnet.Backward(t.dnet.BackwardInput(grad))
+	t.gnet.Backward(t.dnet.BackwardInput(t.dev.up(grad)))
 	return loss
 }
 

@@ -85,6 +85,7 @@ type trainer struct {
 	arch   Arch
 	ds     *pyramid.Dataset
 	labels *npy.Matrix
+	dev    *Device
 
 	g, gs      *Generator
 	d          *Discriminator
@@ -144,8 +145,13 @@ func start(cfg Config) (*trainer, error) {
 		return nil, fmt.Errorf("trainer: %w", err)
 	}
 	t := &trainer{cfg: cfg, ds: ds}
+	if t.dev, err = OpenDevice(cfg.Device); err != nil {
+		ds.Close()
+		return nil, err
+	}
 	if err := t.setup(ckpt); err != nil {
 		ds.Close()
+		t.dev.Close()
 		return nil, err
 	}
 	return t, nil
@@ -198,10 +204,22 @@ func (t *trainer) setup(ckpt *checkpoint) error {
 			return err
 		}
 	}
+	// Restored on the host, then moved: a run resumes on any device.
+	if g := t.dev.nn(); g != nil {
+		t.g.place(g)
+		t.d.place(g)
+		t.gs.place(g)
+		t.gOpt.MoveTo(g)
+		t.dOpt.MoveTo(g)
+		if err := g.Err(); err != nil {
+			return fmt.Errorf("trainer: %w", err)
+		}
+	}
 	return t.openFiles(ckpt != nil)
 }
 
 func (t *trainer) close() {
+	t.dev.Close()
 	t.ds.Close()
 	if t.log != nil {
 		t.log.Close()
@@ -294,6 +312,7 @@ func (t *trainer) run(ctx context.Context) error {
 	} else {
 		t.logf("resumed at kimg %.1f (tick %d) to %g kimg", float64(t.st.Nimg)/1000, t.st.Tick, cfg.TotalKimg)
 	}
+	t.logf("device %s", t.dev)
 	maint := time.Now()
 	if err := t.setupSnapshots(ctx, fresh); err != nil {
 		return err
@@ -383,6 +402,7 @@ func (t *trainer) round(s stage) error {
 	var steps []stepStats
 	for range cfg.MinibatchRepeats {
 		var st stepStats
+		end := t.dev.scope() // every tensor of the D and G steps
 		for range cfg.DRepeats {
 			x, y, err := t.data.minibatch(s.Minibatch, t.arch.LabelSize)
 			if err != nil {
@@ -401,6 +421,9 @@ func (t *trainer) round(s stage) error {
 		t.st.GSteps++
 		if !t.gOpt.Step(s.GLR) {
 			st.Skipped++
+		}
+		if err := end(); err != nil {
+			return fmt.Errorf("trainer: %s: %w", t.dev, err)
 		}
 		a := &t.st.Acc
 		a.Steps++
@@ -425,8 +448,9 @@ func (t *trainer) tickLine(s stage, sec, kimg, maint float64) map[string]any {
 	a := t.st.Acc
 	n := float64(max(a.Steps, 1))
 	secPerKimg := sec / max(kimg, 1e-9)
-	t.logf("tick %-5d kimg %-8.1f lod %-5.2f minibatch %-4d time %-12s sec/tick %-7.1f sec/kimg %-7.2f maintenance %.1f  loss D %.4f G %.4f GP %.4f",
-		t.st.Tick, float64(t.st.Nimg)/1000, s.LOD, s.Minibatch, formatTime(t.st.Seconds), sec, secPerKimg, maint,
+	imgPerSec := kimg * 1000 / max(sec, 1e-9)
+	t.logf("tick %-5d kimg %-8.1f lod %-5.2f minibatch %-4d time %-12s sec/tick %-7.1f sec/kimg %-7.2f img/s %-7.1f maintenance %.1f  loss D %.4f G %.4f GP %.4f",
+		t.st.Tick, float64(t.st.Nimg)/1000, s.LOD, s.Minibatch, formatTime(t.st.Seconds), sec, secPerKimg, imgPerSec, maint,
 		a.DLoss/n, a.GLoss/n, a.Penalty/n)
 	if a.Skipped > 0 {
 		t.logf("  %d updates skipped for non-finite gradients", a.Skipped)
@@ -434,7 +458,7 @@ func (t *trainer) tickLine(s stage, sec, kimg, maint float64) map[string]any {
 	return map[string]any{
 		"tick": t.st.Tick, "nimg": t.st.Nimg, "kimg": float64(t.st.Nimg) / 1000, "lod": s.LOD,
 		"resolution": s.Resolution, "minibatch": s.Minibatch, "seconds": t.st.Seconds,
-		"sec_per_tick": sec, "sec_per_kimg": secPerKimg, "maintenance": maint,
+		"sec_per_tick": sec, "sec_per_kimg": secPerKimg, "img_per_sec": imgPerSec, "maintenance": maint,
 		"loss_d": a.DLoss / n, "loss_g": a.GLoss / n, "penalty": a.Penalty / n,
 		"score_real": a.RealScore / n, "score_fake": a.FakeScore / n, "skipped": a.Skipped,
 	}

@@ -29,6 +29,7 @@ func init() {
 			fs.Uint64Var(&opt.Seed, "seed", 0, "seed of the latents")
 			fs.Float64Var(&opt.Truncation, "truncation", 0, "redraw latent components beyond ±T (0: none)")
 			fs.IntVar(&opt.Class, "class", -1, "label class of a conditional model (-1: random per image)")
+			device := fs.String("device", trainer.DefaultDevice(), "where to run G: cpu, or cuda (a build with -tags cuda)")
 			return func(ctx context.Context, e *env, args []string) error {
 				if err := wantArgs(args, 1, "one RUN folder or checkpoint"); err != nil {
 					return err
@@ -39,17 +40,23 @@ func init() {
 				if *num < 1 || opt.Truncation < 0 {
 					return fmt.Errorf("--num %d must be positive and --truncation %g not negative: %w", *num, opt.Truncation, errUsage)
 				}
-				return generate(ctx, e, args[0], *out, *num, opt)
+				return generate(ctx, e, args[0], *out, *num, *device, opt)
 			}
 		},
 	})
 }
 
-func generate(ctx context.Context, e *env, src, out string, num int, opt trainer.GenerateOptions) error {
+func generate(ctx context.Context, e *env, src, out string, num int, device string, opt trainer.GenerateOptions) error {
 	m, err := trainer.Load(src)
 	if err != nil {
 		return err
 	}
+	dev, err := trainer.OpenDevice(device)
+	if err != nil {
+		return err
+	}
+	defer dev.Close()
+	m.Use(dev)
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}

@@ -21,11 +21,13 @@ func init() {
 			"fakesKKKKKK.png of the moving-average generator, SWD of its samples against the\n" +
 			"reals (swd.png) and safetensors checkpoints. Interrupting (Ctrl-C) writes a\n" +
 			"checkpoint; --resume continues exactly where the run stopped. --quick is a\n" +
-			"one-minute demonstration: 32 channels, 18 kimg, up to 8×8. The networks run on the\n" +
-			"CPU cores: full-size runs take far too long there.",
+			"one-minute demonstration: 32 channels, 18 kimg, up to 8×8. --device cuda trains on\n" +
+			"an NVIDIA GPU (a binary built with -tags cuda; its default there); the CPU cores\n" +
+			"suit small networks only. A run resumes on either device.",
 		example: "progan train -o runs/celebahq --mirror datasets/celebahq\n" +
 			"progan train -o runs/run1 --resume --total-kimg 15000\n" +
-			"progan train -o /tmp/quick --quick datasets/shapes",
+			"progan train -o /tmp/quick --quick datasets/shapes\n" +
+			"progan train -o runs/run1 --resume --device cpu",
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			o := bindTrainFlags(fs)
 			return func(ctx context.Context, e *env, args []string) error {
@@ -77,6 +79,7 @@ func bindTrainFlags(fs *flag.FlagSet) *trainOpts {
 	fs.IntVar(&o.cfg.ImageTicks, "image-ticks", def.ImageTicks, "ticks between sample grids")
 	fs.IntVar(&o.cfg.NetworkTicks, "network-ticks", def.NetworkTicks, "ticks between checkpoints and SWD")
 	fs.IntVar(&o.cfg.SWDImages, "swd-images", def.SWDImages, "Gs samples and reals per SWD evaluation (0: none)")
+	fs.StringVar(&o.cfg.Device, "device", trainer.DefaultDevice(), "where to train: cpu, or cuda (an NVIDIA GPU; needs a build with -tags cuda)")
 	fs.StringVar(&o.grid, "grid", "", "sample grid WxH (default: the original's rule, 32x32 at 32²)")
 	return o
 }
@@ -88,7 +91,7 @@ func (o *trainOpts) visit(fs *flag.FlagSet) {
 }
 
 // resumeFlags are the flags a resumed run may change.
-var resumeFlags = []string{"o", "resume", "quiet", "total-kimg", "image-ticks", "network-ticks", "swd-images", "grid"}
+var resumeFlags = []string{"o", "resume", "quiet", "device", "total-kimg", "image-ticks", "network-ticks", "swd-images", "grid"}
 
 func train(ctx context.Context, e *env, o trainOpts, args []string) error {
 	if o.out == "" {
@@ -104,7 +107,7 @@ func train(ctx context.Context, e *env, o trainOpts, args []string) error {
 				return fmt.Errorf("--%s cannot change when resuming (only --%s can): %w", name, strings.Join(resumeFlags[3:], ", --"), errUsage)
 			}
 		}
-		cfg = trainer.Config{Out: o.out, Resume: true}
+		cfg = trainer.Config{Out: o.out, Resume: true, Device: o.cfg.Device}
 		if len(args) == 1 {
 			cfg.Dataset = args[0]
 		}

@@ -74,6 +74,20 @@ func (l *Conv2D[T]) check(x *Tensor[T]) {
 func (l *Conv2D[T]) apply(x *Tensor[T]) *Tensor[T] {
 	n, c, h, w := nchw(x)
 	hw, kk := h*w, l.K*l.K*c
+	if d := x.dev; d != nil {
+		// The whole batch at once: im2col of every sample, then one
+		// strided-batched product with the weights repeated.
+		wv, _ := l.W.on(d)
+		y := newOn[T](d, n, l.Out, h, w)
+		b := x.ptr
+		if l.K > 1 {
+			b = d.b.temp(n * kk * hw)
+			defer d.b.free(b, n*kk*hw)
+			d.b.im2col(b, x.ptr, n, c, h, w, l.K)
+		}
+		d.b.gemm(true, false, l.Out, hw, kk, float32(l.Scale), wv, l.Out, 0, b, hw, kk*hw, 0, y.ptr, hw, l.Out*hw, n)
+		return y
+	}
 	y := New[T](n, l.Out, h, w)
 	parallelFor(n, kk*l.Out*hw, func(lo, hi int) {
 		var col []T
@@ -103,6 +117,10 @@ func (l *Conv2D[T]) backprop(x, dy *Tensor[T], wantDX, wantDW bool) *Tensor[T] {
 	var dx *Tensor[T]
 	if wantDX {
 		dx = like(x)
+	}
+	if d := devOf(x, dy); d != nil {
+		l.backpropDevice(d, x, dy, dx, wantDW)
+		return dx
 	}
 	// Goroutines sum their share of the weight gradient apart; the shares
 	// are added in batch order afterwards, so that the result does not
@@ -155,4 +173,35 @@ func (l *Conv2D[T]) backprop(x, dy *Tensor[T], wantDX, wantDW bool) *Tensor[T] {
 		}
 	}
 	return dx
+}
+
+// backpropDevice is backprop on a device: the input gradient of the whole
+// batch through one strided-batched product (and col2im), the weight
+// gradient as one product per sample added in batch order.
+func (l *Conv2D[T]) backpropDevice(d *Device, x, dy, dx *Tensor[T], wantDW bool) {
+	n, c, h, w := nchw(x)
+	hw, kk := h*w, l.K*l.K*c
+	wv, wg := l.W.on(d)
+	s := float32(l.Scale)
+	if dx != nil {
+		if l.K == 1 {
+			d.b.gemm(false, false, kk, hw, l.Out, s, wv, l.Out, 0, dy.ptr, hw, l.Out*hw, 0, dx.ptr, hw, kk*hw, n)
+		} else {
+			dcol := d.b.temp(n * kk * hw)
+			d.b.gemm(false, false, kk, hw, l.Out, s, wv, l.Out, 0, dy.ptr, hw, l.Out*hw, 0, dcol, hw, kk*hw, n)
+			d.b.col2im(dx.ptr, dcol, n, c, h, w, l.K)
+			d.b.free(dcol, n*kk*hw)
+		}
+	}
+	if wantDW {
+		b := x.ptr
+		if l.K > 1 {
+			b = d.b.temp(n * kk * hw)
+			defer d.b.free(b, n*kk*hw)
+			d.b.im2col(b, x.ptr, n, c, h, w, l.K)
+		}
+		for i := range n {
+			d.b.gemm(false, true, kk, l.Out, hw, s, at(b, i*kk*hw), hw, 0, at(dy.ptr, i*l.Out*hw), hw, 0, 1, wg, l.Out, 0, 1)
+		}
+	}
 }

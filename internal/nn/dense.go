@@ -58,7 +58,12 @@ func (l *Dense[T]) TangentBackward(dy, dty *Tensor[T]) (dx, dtx *Tensor[T]) {
 
 func (l *Dense[T]) apply(x *Tensor[T]) *Tensor[T] {
 	n := x.Shape[0]
-	y := New[T](n, l.Out)
+	y := newOn[T](x.dev, n, l.Out)
+	if d := x.dev; d != nil {
+		wv, _ := l.W.on(d)
+		d.b.gemm(false, false, n, l.Out, l.In, float32(l.Scale), x.ptr, l.In, 0, wv, l.Out, 0, 0, y.ptr, l.Out, 0, 1)
+		return y
+	}
 	gemm(false, false, n, l.Out, l.In, l.Scale, x.Data, l.In, l.W.Value, l.Out, 0, y.Data, l.Out)
 	return y
 }
@@ -69,6 +74,15 @@ func (l *Dense[T]) backprop(x, dy *Tensor[T], wantDW bool) *Tensor[T] {
 		panic(fmt.Sprintf("nn: Dense output gradient has shape %v, want [%d %d]", dy.Shape, n, l.Out))
 	}
 	dx := like(x)
+	if d := devOf(x, dy); d != nil {
+		wv, wg := l.W.on(d)
+		s := float32(l.Scale)
+		d.b.gemm(false, true, n, l.In, l.Out, s, dy.ptr, l.Out, 0, wv, l.Out, 0, 0, dx.ptr, l.In, 0, 1)
+		if wantDW {
+			d.b.gemm(true, false, l.In, l.Out, n, s, x.ptr, l.In, 0, dy.ptr, l.Out, 0, 1, wg, l.Out, 0, 1)
+		}
+		return dx
+	}
 	gemm(false, true, n, l.In, l.Out, l.Scale, dy.Data, l.Out, l.W.Value, l.Out, 0, dx.Data, l.In)
 	if wantDW {
 		gemm(true, false, l.In, l.Out, n, l.Scale, x.Data, l.In, dy.Data, l.Out, 1, l.W.Grad, l.Out)

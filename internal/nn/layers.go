@@ -25,6 +25,11 @@ func (l *Bias[T]) Forward(x *Tensor[T]) *Tensor[T] {
 	}
 	l.x = x
 	y := like(x)
+	if d := x.dev; d != nil {
+		b, _ := l.B.on(d)
+		d.b.addBias(y.ptr, x.ptr, b, n, c, h*w)
+		return y
+	}
 	addBias(y.Data, x.Data, l.B.Value, n, c, h*w)
 	return y
 }
@@ -33,6 +38,11 @@ func (l *Bias[T]) Forward(x *Tensor[T]) *Tensor[T] {
 func (l *Bias[T]) Backward(dy *Tensor[T]) *Tensor[T] {
 	sameShape(l.x, dy, "Bias backward")
 	n, c, h, w := nchw(dy)
+	if d := dy.dev; d != nil {
+		_, g := l.B.on(d)
+		d.b.sumBias(g, dy.ptr, n, c, h*w)
+		return dy
+	}
 	sumBias(l.B.Grad, dy.Data, n, c, h*w)
 	return dy
 }
@@ -64,7 +74,7 @@ type LeakyReLU[T Float] struct {
 func (l *LeakyReLU[T]) Forward(x *Tensor[T]) *Tensor[T] {
 	l.x = x
 	y := like(x)
-	leakyMul(y.Data, x.Data, x.Data, l.Slope)
+	opLeakyMul(y, x, x, l.Slope)
 	return y
 }
 
@@ -91,7 +101,7 @@ func (l *LeakyReLU[T]) TangentBackward(dy, dty *Tensor[T]) (dx, dtx *Tensor[T]) 
 func (l *LeakyReLU[T]) mul(t *Tensor[T], what string) *Tensor[T] {
 	sameShape(l.x, t, what)
 	r := like(t)
-	leakyMul(r.Data, t.Data, l.x.Data, l.Slope)
+	opLeakyMul(r, t, l.x, l.Slope)
 	return r
 }
 
@@ -117,6 +127,10 @@ func (l *PixelNorm[T]) Forward(x *Tensor[T]) *Tensor[T] {
 	n, c, h, w := nchw(x)
 	l.x = x
 	y := like(x)
+	if d := x.dev; d != nil {
+		d.b.pixelNorm(y.ptr, x.ptr, n, c, h*w, float32(l.eps()))
+		return y
+	}
 	pixelNorm(y.Data, x.Data, n, c, h*w, l.eps())
 	return y
 }
@@ -126,6 +140,10 @@ func (l *PixelNorm[T]) Backward(dy *Tensor[T]) *Tensor[T] {
 	sameShape(l.x, dy, "PixelNorm backward")
 	n, c, h, w := nchw(dy)
 	dx := like(dy)
+	if d := devOf(dy, l.x); d != nil {
+		d.b.pixelNormBackward(dx.ptr, dy.ptr, l.x.ptr, n, c, h*w, float32(l.eps()))
+		return dx
+	}
 	pixelNormBackward(dx.Data, dy.Data, l.x.Data, n, c, h*w, l.eps())
 	return dx
 }
@@ -229,8 +247,8 @@ func upscaleT[T Float](x *Tensor[T], f int, alpha T) *Tensor[T] {
 		panic(fmt.Sprintf("nn: upscaling needs an [N,C,H,W] tensor, got shape %v", x.Shape))
 	}
 	n, c, h, w := nchw(x)
-	y := New[T](n, c, h*f, w*f)
-	upscale(y.Data, x.Data, n*c, h, w, f, alpha)
+	y := newOn[T](x.dev, n, c, h*f, w*f)
+	opUpscale(y, x, n*c, h, w, f, alpha)
 	return y
 }
 
@@ -239,8 +257,8 @@ func downscaleT[T Float](x *Tensor[T], shape []int, f int, alpha T) *Tensor[T] {
 		shape[2]*f != x.Shape[2] || shape[3]*f != x.Shape[3] {
 		panic(fmt.Sprintf("nn: cannot downscale shape %v by %d to %v", x.Shape, f, shape))
 	}
-	y := New[T](shape...)
-	downscale(y.Data, x.Data, shape[0]*shape[1], x.Shape[2], x.Shape[3], f, alpha)
+	y := newOn[T](x.dev, shape...)
+	opDownscale(y, x, shape[0]*shape[1], x.Shape[2], x.Shape[3], f, alpha)
 	return y
 }
 
@@ -318,7 +336,7 @@ type Lerp[T Float] struct {
 func (l Lerp[T]) Forward(a, b *Tensor[T]) *Tensor[T] {
 	sameShape(a, b, "Lerp")
 	y := like(a)
-	lerp(y.Data, a.Data, b.Data, l.Alpha)
+	opLerp(y, a, b, l.Alpha)
 	return y
 }
 
@@ -328,8 +346,8 @@ func (l Lerp[T]) Backward(dy *Tensor[T]) (da, db *Tensor[T]) {
 		return nil, nil
 	}
 	da, db = like(dy), like(dy)
-	scale(da.Data, dy.Data, 1-l.Alpha)
-	scale(db.Data, dy.Data, l.Alpha)
+	opScale(da, dy, 1-l.Alpha)
+	opScale(db, dy, l.Alpha)
 	return da, db
 }
 
@@ -411,6 +429,6 @@ func sum[T Float](a, b *Tensor[T]) *Tensor[T] {
 	}
 	sameShape(a, b, "sum of branch gradients")
 	s := a.Clone()
-	add(s.Data, b.Data)
+	opAdd(s, b)
 	return s
 }

@@ -42,6 +42,13 @@ func (l *MinibatchStddev[T]) groups(x *Tensor[T]) (n, g, c, hw int) {
 func (l *MinibatchStddev[T]) Forward(x *Tensor[T]) *Tensor[T] {
 	n, g, c, hw := l.groups(x)
 	l.x, l.tx = x, nil
+	if d := x.dev; d != nil {
+		stat := newOn[T](d, n/g)
+		d.b.mbstd(stat.ptr, 0, x.ptr, 0, n, g, c*hw)
+		y := newOn[T](d, n, c+1, x.Shape[2], x.Shape[3])
+		d.b.appendChannel(y.ptr, x.ptr, stat.ptr, n, c, hw, n/g)
+		return y
+	}
 	stat := make([]T, n/g)
 	mbstd(stat, nil, x.Data, nil, n, g, c*hw)
 	y := New[T](n, c+1, x.Shape[2], x.Shape[3])
@@ -63,6 +70,13 @@ func (l *MinibatchStddev[T]) Tangent(tx *Tensor[T]) *Tensor[T] {
 	sameShape(l.x, tx, "MinibatchStddev tangent")
 	l.tx = tx
 	n, g, c, hw := l.groups(tx)
+	if d := devOf(tx, l.x); d != nil {
+		stat, tstat := newOn[T](d, n/g), newOn[T](d, n/g)
+		d.b.mbstd(stat.ptr, tstat.ptr, l.x.ptr, tx.ptr, n, g, c*hw)
+		ty := newOn[T](d, n, c+1, tx.Shape[2], tx.Shape[3])
+		d.b.appendChannel(ty.ptr, tx.ptr, tstat.ptr, n, c, hw, n/g)
+		return ty
+	}
 	stat, tstat := make([]T, n/g), make([]T, n/g)
 	mbstd(stat, tstat, l.x.Data, tx.Data, n, g, c*hw)
 	ty := New[T](n, c+1, tx.Shape[2], tx.Shape[3])
@@ -92,6 +106,21 @@ func (l *MinibatchStddev[T]) backprop(dy, dty *Tensor[T]) (dx, dtx *Tensor[T]) {
 		}
 	}
 	dx = like(l.x)
+	if d := devOf(l.x, dy, dty); d != nil {
+		var dstat, dtstat, tx *Tensor[T]
+		if dy != nil {
+			dstat = newOn[T](d, n/g)
+			d.b.splitChannel(dx.ptr, dstat.ptr, dy.ptr, n, c, hw, n/g)
+		}
+		if dty != nil {
+			dtx = like(l.x)
+			dtstat = newOn[T](d, n/g)
+			d.b.splitChannel(dtx.ptr, dtstat.ptr, dty.ptr, n, c, hw, n/g)
+			tx = l.tx
+		}
+		d.b.mbstdBackward(dx.ptr, dtx.p(), l.x.ptr, tx.p(), dstat.p(), dtstat.p(), n, g, c*hw)
+		return dx, dtx
+	}
 	var dstat, dtstat, tx []T
 	if dy != nil {
 		dstat = make([]T, n/g)

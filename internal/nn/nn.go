@@ -44,10 +44,14 @@ import (
 type Float interface{ float32 | float64 }
 
 // Tensor is a dense row-major array: Shape is [N, C, H, W] for feature maps
-// and [N, F] for feature vectors, the batch first.
+// and [N, F] for feature vectors, the batch first. Its values are in Data
+// on the host; a tensor on a Device has no Data (see Host).
 type Tensor[T Float] struct {
 	Shape []int
 	Data  []T
+
+	dev *Device
+	ptr uintptr // device address when dev is not nil
 }
 
 // New returns a zeroed tensor of the given shape.
@@ -56,18 +60,28 @@ func New[T Float](shape ...int) *Tensor[T] {
 }
 
 // Len returns the number of elements.
-func (t *Tensor[T]) Len() int { return len(t.Data) }
+func (t *Tensor[T]) Len() int {
+	if t.dev != nil {
+		return numel(t.Shape)
+	}
+	return len(t.Data)
+}
 
 // Reshape returns a tensor sharing t's data with a new shape of the same size.
 func (t *Tensor[T]) Reshape(shape ...int) *Tensor[T] {
-	if numel(shape) != len(t.Data) {
+	if numel(shape) != t.Len() {
 		panic(fmt.Sprintf("nn: cannot reshape %v to %v", t.Shape, shape))
 	}
-	return &Tensor[T]{Shape: append([]int(nil), shape...), Data: t.Data}
+	return &Tensor[T]{Shape: append([]int(nil), shape...), Data: t.Data, dev: t.dev, ptr: t.ptr}
 }
 
-// Clone returns a copy of t.
+// Clone returns a copy of t on t's device.
 func (t *Tensor[T]) Clone() *Tensor[T] {
+	if t.dev != nil {
+		r := newOn[T](t.dev, t.Shape...)
+		t.dev.b.copy(r.ptr, t.ptr, t.Len())
+		return r
+	}
 	return &Tensor[T]{Shape: append([]int(nil), t.Shape...), Data: append([]T(nil), t.Data...)}
 }
 
@@ -82,8 +96,8 @@ func numel(shape []int) int {
 	return n
 }
 
-// like returns a zeroed tensor with t's shape.
-func like[T Float](t *Tensor[T]) *Tensor[T] { return New[T](t.Shape...) }
+// like returns a zeroed tensor with t's shape on t's device.
+func like[T Float](t *Tensor[T]) *Tensor[T] { return newOn[T](t.dev, t.Shape...) }
 
 // nchw returns the four dimensions of a feature map; a [N, F] tensor is
 // taken as [N, F, 1, 1] so that per-channel layers also work on vectors.
@@ -103,7 +117,7 @@ func sameShape[T Float](a, b *Tensor[T], what string) {
 	if a == nil {
 		panic(fmt.Sprintf("nn: %s before Forward", what))
 	}
-	if len(a.Shape) != len(b.Shape) || len(a.Data) != len(b.Data) {
+	if len(a.Shape) != len(b.Shape) || a.Len() != b.Len() || a.dev != b.dev {
 		panic(fmt.Sprintf("nn: %s: shape %v, want %v", what, b.Shape, a.Shape))
 	}
 	for i := range a.Shape {
@@ -125,6 +139,10 @@ type Param[T Float] struct {
 	// Grad accumulates ∂loss/∂Value over Backward and TangentBackward
 	// calls until the caller clears it.
 	Grad []T
+
+	// On a device (MoveParams) the values and gradients live there.
+	dev         *Device
+	dval, dgrad uintptr
 }
 
 func newParam[T Float](shape ...int) *Param[T] {
@@ -193,7 +211,11 @@ func ZeroGrad[T Float](l Layer[T]) { ClearGrads(Params(l)) }
 // layers the step's network leaves out.
 func ClearGrads[T Float](ps []*Param[T]) {
 	for _, p := range ps {
-		clear(p.Grad)
+		if p.dev != nil {
+			p.dev.b.zero(p.dgrad, len(p.Grad))
+		} else {
+			clear(p.Grad)
+		}
 	}
 }
 

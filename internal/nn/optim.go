@@ -28,6 +28,11 @@ type Adam[T Float] struct {
 	// step t+1; Steps counts the steps taken since the last Reset.
 	Beta1Power, Beta2Power T
 	Steps                  int
+
+	// On a device (MoveTo) the slots live there; M and V are stale until
+	// Sync.
+	dev    *Device
+	dm, dv []uintptr
 }
 
 // NewAdam returns an optimiser for params with zeroed state.
@@ -47,6 +52,10 @@ func (a *Adam[T]) Reset() {
 	for i := range a.M {
 		clear(a.M[i])
 		clear(a.V[i])
+		if a.dev != nil {
+			a.dev.b.zero(a.dm[i], len(a.M[i]))
+			a.dev.b.zero(a.dv[i], len(a.V[i]))
+		}
 	}
 	a.Beta1Power, a.Beta2Power, a.Steps = a.Beta1, a.Beta2, 0
 }
@@ -55,15 +64,31 @@ func (a *Adam[T]) Reset() {
 // parameters' Grad. If any gradient is not finite it changes nothing, as
 // the reference skips the whole update then, and returns false.
 func (a *Adam[T]) Step(lr float64) bool {
-	for _, p := range a.Params {
-		if !allFinite(p.Grad) {
+	if d := a.dev; d != nil {
+		grads, ns := make([]uintptr, len(a.Params)), make([]int, len(a.Params))
+		for i, p := range a.Params {
+			_, grads[i] = p.on(d)
+			ns[i] = len(p.Grad)
+		}
+		if !d.b.allFinite(grads, ns) {
 			return false
+		}
+	} else {
+		for _, p := range a.Params {
+			if !allFinite(p.Grad) {
+				return false
+			}
 		}
 	}
 	alpha := T(lr) * T(math.Sqrt(float64(1-a.Beta2Power))) / (1 - a.Beta1Power)
 	for i, p := range a.Params {
 		if len(p.Grad) != len(a.M[i]) {
 			panic(fmt.Sprintf("nn: Adam parameter %d has %d values, its slots %d", i, len(p.Grad), len(a.M[i])))
+		}
+		if d := a.dev; d != nil {
+			v, g := p.on(d)
+			d.b.adamUpdate(v, a.dm[i], a.dv[i], g, len(p.Grad), float32(alpha), float32(1-a.Beta1), float32(1-a.Beta2), float32(a.Eps))
+			continue
 		}
 		adamUpdate(p.Value, a.M[i], a.V[i], p.Grad, alpha, 1-a.Beta1, 1-a.Beta2, a.Eps)
 	}
@@ -85,6 +110,64 @@ func MovingAverage[T Float](avg, src []*Param[T], beta T) {
 		if len(avg[i].Value) != len(src[i].Value) {
 			panic(fmt.Sprintf("nn: MovingAverage parameter %d: %d values into %d", i, len(src[i].Value), len(avg[i].Value)))
 		}
+		if d := avg[i].dev; d != nil {
+			av, _ := avg[i].on(d)
+			sv, _ := src[i].on(d)
+			d.b.lerp(av, sv, av, len(avg[i].Value), float32(beta))
+			continue
+		}
+		if src[i].dev != nil {
+			panic("nn: MovingAverage of device parameters into host ones")
+		}
 		lerp(avg[i].Value, src[i].Value, avg[i].Value, beta)
+	}
+}
+
+// MoveTo moves the optimiser's slots to d, or with a nil d back to the
+// host, with their values; its parameters are moved by MoveParams.
+func (a *Adam[T]) MoveTo(d *Device) {
+	if a.dev == d {
+		return
+	}
+	if a.dev != nil {
+		a.Sync()
+		for i := range a.M {
+			a.dev.b.free(a.dm[i], len(a.M[i]))
+			a.dev.b.free(a.dv[i], len(a.V[i]))
+		}
+		a.dev, a.dm, a.dv = nil, nil, nil
+	}
+	if d == nil {
+		return
+	}
+	a.dev = d
+	a.dm, a.dv = make([]uintptr, len(a.M)), make([]uintptr, len(a.V))
+	for i := range a.M {
+		a.dm[i], a.dv[i] = d.b.persistent(len(a.M[i])), d.b.persistent(len(a.V[i]))
+		d.b.upload(a.dm[i], f32(a.M[i]))
+		d.b.upload(a.dv[i], f32(a.V[i]))
+	}
+}
+
+// Sync copies the slots of an optimiser on a device to M and V.
+func (a *Adam[T]) Sync() {
+	if a.dev == nil {
+		return
+	}
+	for i := range a.M {
+		a.dev.b.download(f32(a.M[i]), a.dm[i])
+		a.dev.b.download(f32(a.V[i]), a.dv[i])
+	}
+}
+
+// Upload copies M and V to the slots on the device, after the host values
+// were changed (a checkpoint restored).
+func (a *Adam[T]) Upload() {
+	if a.dev == nil {
+		return
+	}
+	for i := range a.M {
+		a.dev.b.upload(a.dm[i], f32(a.M[i]))
+		a.dev.b.upload(a.dv[i], f32(a.V[i]))
 	}
 }

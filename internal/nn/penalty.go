@@ -47,30 +47,28 @@ func (p Penalty[T]) Accumulate(d DualLayer[T], xhat *Tensor[T]) T {
 	}
 	// The seed selects the score of every sample, so BackwardInput gives
 	// the gradient of their sum and ⟨seed, J·v⟩ = ⟨g, v⟩.
-	seed := like(y)
+	seed := New[T](y.Shape...)
 	for b := range n {
 		seed.Data[b*y.Shape[1]] = 1
 	}
+	seed = ToDevice(y.dev, seed)
 	g := d.BackwardInput(seed)
-	k := g.Len() / n
-	v := like(g)
+	// Only the per-sample norms leave a device; v is g scaled per sample.
+	sq := rowSqNorms(g)
+	coef := make([]T, n)
 	var sum float64
 	lambda, gamma, fs := float64(p.Lambda), float64(p.Target), float64(s)
 	for b := range n {
-		gb := g.Data[b*k:][:k]
-		var sq float64
-		for _, x := range gb {
-			sq += float64(x) * float64(x)
-		}
-		norm := math.Sqrt(sq)
+		norm := math.Sqrt(sq[b])
 		e := fs*norm - gamma
 		sum += lambda * e * e / (gamma * gamma)
 		if norm == 0 {
 			continue
 		}
 		// ∂P/∂g_b = 2λ(s‖g_b‖ − γ)/γ² · s·g_b/‖g_b‖, divided by N for the mean.
-		scale(v.Data[b*k:][:k], gb, T(2*lambda*e/(gamma*gamma)*fs/norm/float64(n)))
+		coef[b] = T(2 * lambda * e / (gamma * gamma) * fs / norm / float64(n))
 	}
+	v := scaleRows(g, coef)
 	d.Tangent(v)
 	d.TangentBackward(nil, seed)
 	return T(sum / float64(n))
