@@ -224,6 +224,11 @@ func TestFrozenAfterFade(t *testing.T) {
 	}
 	var atFadeEnd, atFirstStable [][]f32
 	snap := func(m bool) [][]f32 {
+		// On a GPU the host copies are current after a sync only.
+		tr.g.sync()
+		tr.d.sync()
+		tr.gOpt.Sync()
+		tr.dOpt.Sync()
 		var r [][]f32
 		for _, s := range slots {
 			if m {
@@ -249,6 +254,7 @@ func TestFrozenAfterFade(t *testing.T) {
 	if err := tr.run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	snap(false)
 	if rounds != 6 || atFadeEnd == nil {
 		t.Fatalf("%d rounds after the fade, want 6", rounds)
 	}

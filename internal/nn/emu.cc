@@ -1,0 +1,116 @@
+//go:build cudaemu && !cuda
+
+// The CUDA emulator of the cudaemu build: cuda/kernels.cu compiled as
+// C++ for the CPU, each launch run block by block with one thread a block
+// (every kernel is written with grid-stride loops and block reductions
+// that are correct for any block size), and a column-major reference
+// SGEMM with cuBLAS's signatures behind the same row-major shim
+// (cuda/sgemm.h) as the cuda build. Test-only: it checks the kernels'
+// indexing and arithmetic, the argument packing and the operand swaps of
+// the products without a GPU.
+
+// No FMA contraction: x86-64 without -mfma has no fused multiply-add, as
+// -fmad=false on the GPU.
+#include <cmath>
+#include <cstring>
+#include <string>
+
+struct emu_dim3 {
+	unsigned x, y, z;
+};
+static emu_dim3 blockIdx, threadIdx, blockDim, gridDim;
+#define __global__
+#define __device__
+#define __shared__ static
+#define __syncthreads()
+using std::sqrt;
+
+#include "cuda/kernels.cu"
+
+#define HANDLE_T int
+#define OP_N 0
+#define OP_T 1
+
+// cublasSgemm: column-major C (m×n) = alpha·op(A)·op(B) + beta·C.
+static int emu_sgemm(int, int opA, int opB, int m, int n, int k, const float *alpha, const float *A, int lda,
+		const float *B, int ldb, const float *beta, float *C, int ldc) {
+	for (int j = 0; j < n; j++)
+		for (int i = 0; i < m; i++) {
+			double s = 0;
+			for (int l = 0; l < k; l++) {
+				float a = opA ? A[l + (long long)i * lda] : A[i + (long long)l * lda];
+				float b = opB ? B[j + (long long)l * ldb] : B[l + (long long)j * ldb];
+				s += (double)a * b;
+			}
+			float *c = &C[i + (long long)j * ldc];
+			*c = *alpha * (float)s + (*beta == 0 ? 0 : *beta * *c);
+		}
+	return 0;
+}
+
+static int emu_sgemm_strided(int h, int opA, int opB, int m, int n, int k, const float *alpha, const float *A, int lda,
+		long long sA, const float *B, int ldb, long long sB, const float *beta, float *C, int ldc, long long sC,
+		int batch) {
+	for (int i = 0; i < batch; i++) emu_sgemm(h, opA, opB, m, n, k, alpha, A + i * sA, lda, B + i * sB, ldb, beta, C + i * sC, ldc);
+	return 0;
+}
+
+#define SGEMM emu_sgemm
+#define SGEMM_STRIDED emu_sgemm_strided
+#include "cuda/sgemm.h"
+
+static float F(unsigned long long v) {
+	unsigned u = (unsigned)v;
+	float f;
+	memcpy(&f, &u, 4);
+	return f;
+}
+static int I(unsigned long long v) { return (int)(unsigned)v; }
+#define P(i) ((float *)a[i])
+
+extern "C" int emu_launch(const char *name, int blocks, const unsigned long long *a) {
+	std::string k(name);
+	gridDim.x = blocks;
+	blockDim.x = 1;
+	threadIdx.x = 0;
+	for (int b = 0; b < blocks; b++) {
+		blockIdx.x = b;
+		if (k == "im2col") im2col(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), I(a[6]));
+		else if (k == "col2im") col2im(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), I(a[6]));
+		else if (k == "leaky_mul") leaky_mul(P(0), P(1), P(2), I(a[3]), F(a[4]));
+		else if (k == "add_bias") add_bias(P(0), P(1), P(2), I(a[3]), I(a[4]), I(a[5]));
+		else if (k == "sum_bias") sum_bias(P(0), P(1), I(a[2]), I(a[3]), I(a[4]));
+		else if (k == "upscale") upscale(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), F(a[6]));
+		else if (k == "downscale") downscale(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), F(a[6]));
+		else if (k == "lerp") lerp(P(0), P(1), P(2), I(a[3]), F(a[4]));
+		else if (k == "scale") scale(P(0), P(1), I(a[2]), F(a[3]));
+		else if (k == "add") add(P(0), P(1), I(a[2]));
+		else if (k == "pixel_norm") pixel_norm(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), F(a[5]));
+		else if (k == "pixel_norm_backward") pixel_norm_backward(P(0), P(1), P(2), I(a[3]), I(a[4]), I(a[5]), F(a[6]));
+		else if (k == "mbstd") mbstd(P(0), P(1), P(2), P(3), I(a[4]), I(a[5]), I(a[6]));
+		else if (k == "mbstd_backward") mbstd_backward(P(0), P(1), P(2), P(3), P(4), P(5), I(a[6]), I(a[7]), I(a[8]));
+		else if (k == "append_channel") append_channel(P(0), P(1), P(2), I(a[3]), I(a[4]), I(a[5]), I(a[6]));
+		else if (k == "split_channel") split_channel(P(0), P(1), I(a[2]), I(a[3]), I(a[4]));
+		else if (k == "split_stat") split_stat(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]));
+		else if (k == "adam_update") adam_update(P(0), P(1), P(2), P(3), I(a[4]), F(a[5]), F(a[6]), F(a[7]), F(a[8]));
+		else if (k == "all_finite") all_finite((int *)a[0], P(1), I(a[2]));
+		else if (k == "row_sq_norm") row_sq_norm((double *)a[0], P(1), I(a[2]), I(a[3]));
+		else if (k == "scale_rows") scale_rows(P(0), P(1), P(2), I(a[3]), I(a[4]));
+		else if (k == "mix_rows") mix_rows(P(0), P(1), P(2), P(3), I(a[4]), I(a[5]));
+		else return -1;
+	}
+	return 0;
+}
+
+extern "C" int emu_sgemm_rowmajor(int tA, int tB, int m, int n, int k, float alpha, unsigned long long a, int lda,
+		long long sa, unsigned long long b, int ldb, long long sb, float beta, unsigned long long c, int ldc,
+		long long sc, int batch) {
+	return progan_sgemm(0, tA, tB, m, n, k, alpha, a, lda, sa, b, ldb, sb, beta, c, ldc, sc, batch);
+}
+
+extern "C" unsigned long long emu_malloc(long long bytes) { return (unsigned long long)malloc(bytes); }
+extern "C" void emu_free(unsigned long long p) { free((void *)p); }
+extern "C" void emu_htod(unsigned long long dst, const void *src, long long n) { memcpy((void *)dst, src, n); }
+extern "C" void emu_dtoh(void *dst, unsigned long long src, long long n) { memcpy(dst, (const void *)src, n); }
+extern "C" void emu_dtod(unsigned long long dst, unsigned long long src, long long n) { memcpy((void *)dst, (const void *)src, n); }
+extern "C" void emu_zero(unsigned long long p, long long n) { memset((void *)p, 0, n); }
