@@ -8,6 +8,24 @@ build:
 build-openblas:
     go build -tags openblas -o progan ./cmd/progan
 
+# vet and build ./progan with the CUDA backend (needs a CUDA toolkit: nvcc, cuBLAS, libcuda; the binary needs a GPU driver to start)
+build-cuda:
+    go vet -tags cuda ./...
+    go build -tags cuda -o progan ./cmd/progan
+
+# the CUDA tests through the emulated driver (no GPU: kernels.cu on the CPU), as CI runs them
+test-cudaemu:
+    go test -tags cudaemu ./internal/nn ./trainer ./cmd/progan
+
+# build the GPU check binaries into bench/gpu/out (CUDA toolkit, no GPU); then run bench/gpu/device.sh on a GPU machine
+gpu-prep:
+    bash bench/gpu/build.sh
+
+# the GPU checks on a machine with an NVIDIA GPU, Go and a CUDA toolkit: kernels, the step against the CPU, the benchmark
+test-cuda:
+    go test -tags cuda -run CUDA -v ./internal/nn ./trainer
+    go test -tags cuda -run '^$' -bench StepCUDA -benchtime 10x ./trainer
+
 # run the test suite exactly as CI does (gofmt, vet, go test ./...)
 test:
     bash .ci/run
