@@ -52,6 +52,12 @@ func (t *trainer) saveCheckpoint() (string, error) {
 	t.gs.sync()
 	t.gOpt.Sync()
 	t.dOpt.Sync()
+	if g := t.dev.nn(); g != nil {
+		// A failed GPU leaves zeros in the host copies: never save them.
+		if err := g.Err(); err != nil {
+			return "", fmt.Errorf("trainer: %s: checkpoint not written: %w", t.dev, err)
+		}
+	}
 	var ts []safetensors.Tensor
 	addNet := func(prefix string, n *network) {
 		for _, p := range n.params {

@@ -219,6 +219,10 @@ func (t *trainer) setup(ckpt *checkpoint) error {
 }
 
 func (t *trainer) close() {
+	// The reals stream first: a compressed tier's reader is a coroutine
+	// (iter.Pull2), which must stop while the GPU still locks the thread,
+	// as when it was created.
+	t.data.close()
 	t.dev.Close()
 	t.ds.Close()
 	if t.log != nil {
@@ -230,7 +234,6 @@ func (t *trainer) close() {
 	if t.swdReals != nil {
 		t.swdReals.Release()
 	}
-	t.data.close()
 }
 
 // emptyDir creates dir or checks that it is empty, so that a new run never

@@ -22,8 +22,13 @@ import (
 // gradient) with one-hot labels of the given size (0 for none).
 func testDataset(t testing.TB, n, size, labels int) string {
 	t.Helper()
+	return testDatasetWith(t, n, size, labels, pyramid.Options{})
+}
+
+func testDatasetWith(t testing.TB, n, size, labels int, opt pyramid.Options) string {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "ds")
-	w, err := pyramid.Create(dir, pyramid.Options{})
+	w, err := pyramid.Create(dir, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,6 +270,21 @@ func TestFrozenAfterFade(t *testing.T) {
 		if !slices.Equal(s.m, atFirstStable[i]) || slices.ContainsFunc(s.m, func(v f32) bool { return v != 0 }) {
 			t.Errorf("%s: Adam first moment not zero after the fade", s.name)
 		}
+	}
+}
+
+// TestCompressedTiers trains through to the end on gzip tiers, whose
+// reals come from a coroutine that must be stopped on the goroutine (and,
+// with a GPU, the locked thread) that started it.
+func TestCompressedTiers(t *testing.T) {
+	ds := testDatasetWith(t, 24, 8, 0, pyramid.Options{Compression: pyramid.Gzip})
+	cfg := tinyConfig(ds, filepath.Join(t.TempDir(), "run"))
+	cfg.TotalKimg = 0.128
+	if err := Train(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(cfg.Out, DoneFile)); err != nil {
+		t.Error(err)
 	}
 }
 

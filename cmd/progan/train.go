@@ -152,6 +152,7 @@ func (o trainOpts) config(dataset string) (trainer.Config, error) {
 	if o.quick {
 		cfg = trainer.QuickConfig(dataset, o.out)
 	}
+	cfg.Device = o.cfg.Device
 	f := o.cfg
 	set := func(name string, apply func()) {
 		if o.set[name] || !o.quick {

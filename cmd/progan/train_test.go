@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/progan/progan/trainer"
 )
 
 // TestTrainGenerate packs a small dataset, trains a tiny network on it,
@@ -97,6 +99,43 @@ func TestTrainQuickFlags(t *testing.T) {
 		if cfg.TotalKimg != tc.total || cfg.LR != tc.lr || cfg.FadeKimg != tc.fade || cfg.FmapMax != tc.fmapMax || cfg.Dataset != "ds" || cfg.Out != "x" {
 			t.Errorf("%v: total %g lr %g fade %g fmap-max %d; want %g %g %g %d",
 				tc.args, cfg.TotalKimg, cfg.LR, cfg.FadeKimg, cfg.FmapMax, tc.total, tc.lr, tc.fade, tc.fmapMax)
+		}
+	}
+}
+
+// TestTrainDevice checks --device: cpu is honoured in every build (and
+// the run resumes on the default device, the GPU in a cuda or cudaemu
+// build), cuda in a build without the backend says how to build one, and
+// an unknown device is refused.
+func TestTrainDevice(t *testing.T) {
+	ds := filepath.Join(t.TempDir(), "ds")
+	if code, _, stderr := progan(t, "images", "--quiet", "-o", ds, folder(t, 8, 8)); code != 0 {
+		t.Fatalf("images: exit %d: %s", code, stderr)
+	}
+	tiny := func(run string, more ...string) []string {
+		return append(append([]string{"train", "--quiet", "-o", run, "--fmap-base", "16", "--fmap-max", "8",
+			"--phase-kimg", "0.016", "--total-kimg", "0.064", "--minibatch-base", "8", "--minibatch", "",
+			"--tick-kimg", "0.032", "--network-ticks", "1", "--swd-images", "0", "--grid", "2x2"}, more...), ds)
+	}
+	run := filepath.Join(t.TempDir(), "run")
+	if code, _, stderr := progan(t, tiny(run, "--device", "cpu")...); code != 0 {
+		t.Fatalf("train --device cpu: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := progan(t, "train", "--quiet", "-o", run, "--resume", "--total-kimg", "0.096"); code != 0 {
+		t.Fatalf("resume on the default device: exit %d: %s", code, stderr)
+	}
+	b, _ := os.ReadFile(filepath.Join(run, "log.txt"))
+	log := string(b)
+	if !strings.Contains(log, "device cpu") || !strings.Contains(log, "device "+trainer.DefaultDevice()) || !strings.Contains(log, "img/s") {
+		t.Errorf("log.txt:\n%s", log)
+	}
+	if code, _, stderr := progan(t, tiny(filepath.Join(t.TempDir(), "tpu"), "--device", "tpu")...); code == 0 || !strings.Contains(stderr, `"tpu"`) {
+		t.Errorf("--device tpu: exit %d: %s", code, stderr)
+	}
+	if trainer.DefaultDevice() == trainer.DeviceCPU {
+		code, _, stderr := progan(t, tiny(filepath.Join(t.TempDir(), "cuda"), "--device", "cuda")...)
+		if code == 0 || !strings.Contains(stderr, "-tags cuda") {
+			t.Errorf("--device cuda without the backend: exit %d: %s", code, stderr)
 		}
 	}
 }

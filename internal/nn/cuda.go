@@ -107,10 +107,12 @@ func openDriver() (*cudaDriver, string, int64, error) {
 	}
 	for _, k := range kernelNames {
 		if c.fn[k], err = c.mod.Function(k); err != nil {
+			c.mod.Unload()
 			return fail(fmt.Errorf("kernel %s: %w", k, err))
 		}
 	}
 	if s := C.progan_blas_create(&c.blas); s != 0 {
+		c.mod.Unload()
 		return fail(fmt.Errorf("cublasCreate: status %d", int(s)))
 	}
 	return c, name, mem, nil
@@ -168,5 +170,6 @@ func (c *cudaDriver) sync() error { return cu.Synchronize() }
 
 func (c *cudaDriver) close() {
 	C.progan_blas_destroy(c.blas)
+	c.mod.Unload()
 	c.dev.ReleasePrimaryCtx()
 }

@@ -109,6 +109,14 @@ func kernelCases(rng *rand.Rand) []kernelCase {
 			d.b.sumBias(p, d.put(x), n, c, hw)
 			return d.get(p, c), want
 		}},
+		{"sumBias in chunks", 1e-6, func(d *Device) (got, want []float32) {
+			const n, c, hw = 4, 2, 40000 // 19 chunks a channel
+			dy, db := randSlice(rng, n*c*hw), randSlice(rng, c)
+			p := d.put(db)
+			d.b.sumBias(p, d.put(dy), n, c, hw)
+			sumBias(db, dy, n, c, hw)
+			return d.get(p, c), db
+		}},
 		{"upscale", 0, func(d *Device) (got, want []float32) {
 			want = make([]float32, len(x)*4)
 			upscale(want, x, n*c, h, w, 2, 0.5)

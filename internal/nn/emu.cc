@@ -11,6 +11,7 @@
 
 // No FMA contraction: x86-64 without -mfma has no fused multiply-add, as
 // -fmad=false on the GPU.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <string>
@@ -23,6 +24,7 @@ static emu_dim3 blockIdx, threadIdx, blockDim, gridDim;
 #define __device__
 #define __shared__ static
 #define __syncthreads()
+using std::min;
 using std::sqrt;
 
 #include "cuda/kernels.cu"
@@ -79,7 +81,8 @@ extern "C" int emu_launch(const char *name, int blocks, const unsigned long long
 		else if (k == "col2im") col2im(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), I(a[6]));
 		else if (k == "leaky_mul") leaky_mul(P(0), P(1), P(2), I(a[3]), F(a[4]));
 		else if (k == "add_bias") add_bias(P(0), P(1), P(2), I(a[3]), I(a[4]), I(a[5]));
-		else if (k == "sum_bias") sum_bias(P(0), P(1), I(a[2]), I(a[3]), I(a[4]));
+		else if (k == "sum_bias_partial") sum_bias_partial((double *)a[0], P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]));
+		else if (k == "sum_bias_final") sum_bias_final(P(0), (const double *)a[1], I(a[2]), I(a[3]));
 		else if (k == "upscale") upscale(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), F(a[6]));
 		else if (k == "downscale") downscale(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), F(a[6]));
 		else if (k == "lerp") lerp(P(0), P(1), P(2), I(a[3]), F(a[4]));

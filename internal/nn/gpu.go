@@ -41,7 +41,7 @@ type driver interface {
 const gpuThreads = 256
 
 var kernelNames = []string{
-	"im2col", "col2im", "leaky_mul", "add_bias", "sum_bias", "upscale", "downscale", "lerp", "scale", "add",
+	"im2col", "col2im", "leaky_mul", "add_bias", "sum_bias_partial", "sum_bias_final", "upscale", "downscale", "lerp", "scale", "add",
 	"pixel_norm", "pixel_norm_backward", "mbstd", "mbstd_backward", "append_channel", "split_channel", "split_stat",
 	"adam_update", "all_finite", "row_sq_norm", "scale_rows", "mix_rows",
 }
@@ -260,7 +260,13 @@ func (g *gpuBackend) addBias(dst, src, b uintptr, n, c, hw int) {
 	g.launch("add_bias", grid(n*c*hw), dst, src, b, n, c, hw)
 }
 
-func (g *gpuBackend) sumBias(db, dy uintptr, n, c, hw int) { g.launch("sum_bias", c, db, dy, n, c, hw) }
+func (g *gpuBackend) sumBias(db, dy uintptr, n, c, hw int) {
+	p := min(max(n*hw/8192, 1), 256) // chunks a channel
+	part := g.temp(2 * c * p)        // c·p doubles
+	g.launch("sum_bias_partial", c*p, part, dy, n, c, hw, p)
+	g.launch("sum_bias_final", grid(c), db, part, c, p)
+	g.free(part, 2*c*p)
+}
 
 func (g *gpuBackend) upscale(dst, src uintptr, nc, h, w, f int, alpha float32) {
 	g.launch("upscale", grid(nc*h*w*f*f), dst, src, nc, h, w, f, alpha)

@@ -83,16 +83,28 @@ __device__ double block_sum(double v) {
 	return r;
 }
 
-// sumBias: db[ci] += Σ over batch and pixels of dy; one block per channel.
-extern "C" __global__ void sum_bias(float *db, const float *dy, int n, int c, int hw) {
-	int ci = blockIdx.x;
+// sumBias, in two launches so that a layer with few channels still
+// fills the GPU: part[ci·p + j] = the sum of chunk j of the n·hw values of
+// channel ci (blocks c·p), then db[ci] += Σ_j part[ci·p + j] in order.
+extern "C" __global__ void sum_bias_partial(double *part, const float *dy, int n, int c, int hw, int p) {
+	int ci = blockIdx.x / p, j = blockIdx.x % p;
+	int total = n * hw, chunk = (total + p - 1) / p;
+	int lo = j * chunk, hi = min(total, lo + chunk);
 	double acc = 0;
-	for (long long j = threadIdx.x; j < (long long)n * hw; j += blockDim.x) {
-		long long ni = j / hw, q = j % hw;
-		acc += dy[(ni * c + ci) * hw + q];
+	for (int e = lo + threadIdx.x; e < hi; e += blockDim.x) {
+		int ni = e / hw, q = e - ni * hw;
+		acc += dy[((long long)ni * c + ci) * hw + q];
 	}
 	acc = block_sum(acc);
-	if (threadIdx.x == 0) db[ci] += (float)acc;
+	if (threadIdx.x == 0) part[blockIdx.x] = acc;
+}
+
+extern "C" __global__ void sum_bias_final(float *db, const double *part, int c, int p) {
+	GRID_STRIDE(ci, c) {
+		double s = 0;
+		for (int j = 0; j < p; j++) s += part[ci * p + j];
+		db[ci] += (float)s;
+	}
 }
 
 // upscale: dst [nc][h·f][w·f] = alpha·src [nc][h][w] repeated f×f.
