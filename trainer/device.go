@@ -102,6 +102,19 @@ func (d *Device) scope() func() error {
 	}
 }
 
+// phase starts a part of a step whose GPU tensors are garbage at its end:
+// the returned function frees them, but for the tensors given, which stay
+// until the step's scope ends. It bounds a step's GPU memory by its
+// largest phase instead of the sum of all.
+func (d *Device) phase() func(keep ...*nn.Tensor[f32]) {
+	g := d.nn()
+	if g == nil {
+		return func(...*nn.Tensor[f32]) {}
+	}
+	m := g.Mark()
+	return func(keep ...*nn.Tensor[f32]) { nn.ReleaseKeep(g, m, keep...) }
+}
+
 // up returns t on the device.
 func (d *Device) up(t *nn.Tensor[f32]) *nn.Tensor[f32] {
 	if t == nil {

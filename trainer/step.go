@@ -97,7 +97,9 @@ func latents(a Arch, n int, rng *rand.Rand, labels *nn.Tensor[f32]) *nn.Tensor[f
 // outputs come back for the losses.
 func (t *trainer) dStep(x, y *nn.Tensor[f32], lod float64, counter uint64) stepStats {
 	n := x.Shape[0]
+	end := t.dev.phase() // G's activations are not needed past the fakes
 	fake := t.gnet.Forward(t.dev.up(latents(t.arch, n, stream(t.cfg.Seed, purposeDLatents, counter), y)))
+	end(fake)
 	x = t.dev.up(x)
 	// Every parameter of D, not only those of the lod's network: Adam
 	// updates them all, and a layer outside the network (the previous
@@ -108,6 +110,7 @@ func (t *trainer) dStep(x, y *nn.Tensor[f32], lod float64, counter uint64) stepS
 
 	// Reals: −D(x) + ε·D(x)² for WGAN-GP, D(x)² for LSGAN; the fakes take
 	// the reals' labels.
+	end = t.dev.phase()
 	out := t.dnet.Forward(x).Host()
 	grad := nn.New[f32](out.Shape...)
 	k := out.Shape[1]
@@ -120,7 +123,9 @@ func (t *trainer) dStep(x, y *nn.Tensor[f32], lod float64, counter uint64) stepS
 	}
 	st.DLoss += crossEntropy(out, grad, y, condWeight)
 	t.dnet.Backward(t.dev.up(grad))
+	end()
 
+	end = t.dev.phase()
 	out = t.dnet.Forward(fake).Host()
 	grad = nn.New[f32](out.Shape...)
 	for b := range n {
@@ -132,6 +137,7 @@ func (t *trainer) dStep(x, y *nn.Tensor[f32], lod float64, counter uint64) stepS
 	}
 	st.DLoss += crossEntropy(out, grad, y, condWeight)
 	t.dnet.Backward(t.dev.up(grad))
+	end()
 
 	if t.cfg.Loss == "wgangp" {
 		// x̂ = x + (fake − x)·u with u ~ U[0, 1) per sample. D runs at the

@@ -81,8 +81,7 @@ func (l *Conv2D[T]) apply(x *Tensor[T]) *Tensor[T] {
 		y := newOn[T](d, n, l.Out, h, w)
 		b := x.ptr
 		if l.K > 1 {
-			b = d.b.temp(n * kk * hw)
-			defer d.b.free(b, n*kk*hw)
+			b = d.b.workspace(n * kk * hw)
 			d.b.im2col(b, x.ptr, n, c, h, w, l.K)
 		}
 		d.b.gemm(true, false, l.Out, hw, kk, float32(l.Scale), wv, l.Out, 0, b, hw, kk*hw, 0, y.ptr, hw, l.Out*hw, n)
@@ -187,17 +186,15 @@ func (l *Conv2D[T]) backpropDevice(d *Device, x, dy, dx *Tensor[T], wantDW bool)
 		if l.K == 1 {
 			d.b.gemm(false, false, kk, hw, l.Out, s, wv, l.Out, 0, dy.ptr, hw, l.Out*hw, 0, dx.ptr, hw, kk*hw, n)
 		} else {
-			dcol := d.b.temp(n * kk * hw)
+			dcol := d.b.workspace(n * kk * hw)
 			d.b.gemm(false, false, kk, hw, l.Out, s, wv, l.Out, 0, dy.ptr, hw, l.Out*hw, 0, dcol, hw, kk*hw, n)
 			d.b.col2im(dx.ptr, dcol, n, c, h, w, l.K)
-			d.b.free(dcol, n*kk*hw)
 		}
 	}
 	if wantDW {
 		b := x.ptr
 		if l.K > 1 {
-			b = d.b.temp(n * kk * hw)
-			defer d.b.free(b, n*kk*hw)
+			b = d.b.workspace(n * kk * hw)
 			d.b.im2col(b, x.ptr, n, c, h, w, l.K)
 		}
 		for i := range n {

@@ -55,7 +55,20 @@ func (d *Device) Mark() int { return d.b.mark() }
 
 // Release returns the tensors allocated since mark to the pool; they must
 // not be used afterwards.
-func (d *Device) Release(mark int) { d.b.release(mark) }
+func (d *Device) Release(mark int) { d.b.release(mark, nil) }
+
+// ReleaseKeep is Release except for the tensors in keep, which stay
+// allocated until an earlier mark is released: a phase of a step can free
+// its intermediate tensors and hand on its result.
+func ReleaseKeep[T Float](d *Device, mark int, keep ...*Tensor[T]) {
+	k := map[uintptr]bool{}
+	for _, t := range keep {
+		if t != nil && t.dev == d {
+			k[t.ptr] = true
+		}
+	}
+	d.b.release(mark, k)
+}
 
 // backend is what a GPU build provides: memory, transfers, and the kernels
 // of kernels.go on device memory, in float32. Pointers are device
@@ -65,9 +78,14 @@ type backend interface {
 	alloc(n int) uintptr // zeroed, in the arena
 	temp(n int) uintptr  // uninitialised, returned with free
 	free(p uintptr, n int)
+	// workspace returns the one scratch buffer of the convolutions'
+	// im2col columns, grown to n values: one is in use at a time, so a
+	// single buffer of the largest size serves every layer.
+	workspace(n int) uintptr
 	persistent(n int) uintptr // zeroed, outside the arena, returned with free
 	mark() int
-	release(mark int)
+	release(mark int, keep map[uintptr]bool)
+	discard(p uintptr) // an arena tensor back to the pool before its release
 	peak() int64
 	sync() error
 	close() error
@@ -172,6 +190,18 @@ func (d *Device) where() string {
 		return "host"
 	}
 	return d.name
+}
+
+// discard frees the device tensor t, an intermediate gradient, unless it
+// is the caller's input in or shares its memory with a result r1 or r2
+// (layers such as Bias and Reshape pass a gradient on). On the host the
+// garbage collector does this.
+func discard[T Float](t, in, r1, r2 *Tensor[T]) {
+	if t == nil || t.dev == nil || t == in || (in != nil && t.ptr == in.ptr) ||
+		(r1 != nil && t.ptr == r1.ptr) || (r2 != nil && t.ptr == r2.ptr) {
+		return
+	}
+	t.dev.b.discard(t.ptr)
 }
 
 // p returns the device address of t, 0 for a nil t.

@@ -53,16 +53,19 @@ type gpuBackend struct {
 
 	pool  map[int][]uintptr // free buffers by size in values
 	size  map[uintptr]int   // every buffer held, by address
-	arena []uintptr         // tensors since the arena's start, in order
+	arena []uintptr         // tensors since the arena's start, in order; 0 once discarded
+	where map[uintptr]int   // index in arena of every tensor there
 	held  int64             // bytes held, in use and pooled
 	most  int64             // the most held
 	flag  uintptr           // one int for all_finite
+	ws    uintptr           // the convolutions' workspace
+	wsN   int               // its size in values
 }
 
 // newGPU wraps a driver as a Device; the caller has locked the goroutine
 // to its thread.
 func newGPU(drv driver, name string, memory int64) (*Device, error) {
-	g := &gpuBackend{drv: drv, pool: map[int][]uintptr{}, size: map[uintptr]int{}}
+	g := &gpuBackend{drv: drv, pool: map[int][]uintptr{}, size: map[uintptr]int{}, where: map[uintptr]int{}}
 	g.flag = g.persistent(1)
 	if g.err != nil {
 		g.close()
@@ -120,9 +123,20 @@ func (g *gpuBackend) alloc(n int) uintptr {
 	p := g.raw(n)
 	if p != 0 {
 		g.zero(p, n)
+		g.where[p] = len(g.arena)
 		g.arena = append(g.arena, p)
 	}
 	return p
+}
+
+func (g *gpuBackend) discard(p uintptr) {
+	i, ok := g.where[p]
+	if !ok {
+		return // not an arena tensor (or freed already)
+	}
+	delete(g.where, p)
+	g.arena[i] = 0
+	g.free(p, g.size[p])
 }
 
 func (g *gpuBackend) temp(n int) uintptr { return g.raw(n) }
@@ -145,11 +159,38 @@ func (g *gpuBackend) free(p uintptr, n int) {
 
 func (g *gpuBackend) mark() int { return len(g.arena) }
 
-func (g *gpuBackend) release(mark int) {
+func (g *gpuBackend) release(mark int, keep map[uintptr]bool) {
+	kept := g.arena[:mark]
 	for _, p := range g.arena[mark:] {
-		g.free(p, g.size[p])
+		switch {
+		case p == 0:
+		case keep[p]:
+			g.where[p] = len(kept)
+			kept = append(kept, p)
+		default:
+			delete(g.where, p)
+			g.free(p, g.size[p])
+		}
 	}
-	g.arena = g.arena[:mark]
+	g.arena = kept
+}
+
+func (g *gpuBackend) workspace(n int) uintptr {
+	if n <= g.wsN || g.err != nil {
+		return g.ws
+	}
+	if g.ws != 0 {
+		// Queued work may still read the old buffer.
+		g.fail(g.drv.sync())
+		g.drv.mfree(g.ws)
+		delete(g.size, g.ws)
+		g.held -= int64(g.wsN) * 4
+		g.ws, g.wsN = 0, 0
+	}
+	if p := g.raw(n); p != 0 {
+		g.ws, g.wsN = p, n
+	}
+	return g.ws
 }
 
 func (g *gpuBackend) peak() int64 { return g.most }

@@ -231,18 +231,26 @@ func (s Sequential[T]) Forward(x *Tensor[T]) *Tensor[T] {
 	return x
 }
 
-// Backward implements Layer.
+// Backward implements Layer. On a device, every gradient it makes between
+// its layers is freed as soon as the next layer has used it: no layer
+// keeps the gradient it receives.
 func (s Sequential[T]) Backward(dy *Tensor[T]) *Tensor[T] {
+	in := dy
 	for i := len(s) - 1; i >= 0; i-- {
-		dy = s[i].Backward(dy)
+		next := s[i].Backward(dy)
+		discard(dy, in, next, nil)
+		dy = next
 	}
 	return dy
 }
 
 // BackwardInput implements DualLayer.
 func (s Sequential[T]) BackwardInput(dy *Tensor[T]) *Tensor[T] {
+	in := dy
 	for i := len(s) - 1; i >= 0; i-- {
-		dy = s.dual(i).BackwardInput(dy)
+		next := s.dual(i).BackwardInput(dy)
+		discard(dy, in, next, nil)
+		dy = next
 	}
 	return dy
 }
@@ -257,8 +265,12 @@ func (s Sequential[T]) Tangent(tx *Tensor[T]) *Tensor[T] {
 
 // TangentBackward implements DualLayer.
 func (s Sequential[T]) TangentBackward(dy, dty *Tensor[T]) (dx, dtx *Tensor[T]) {
+	iny, inty := dy, dty
 	for i := len(s) - 1; i >= 0; i-- {
-		dy, dty = s.dual(i).TangentBackward(dy, dty)
+		ny, nty := s.dual(i).TangentBackward(dy, dty)
+		discard(dy, iny, ny, nty)
+		discard(dty, inty, ny, nty)
+		dy, dty = ny, nty
 	}
 	return dy, dty
 }
