@@ -36,10 +36,21 @@ func Path(output string) string {
 // against other progan processes. If another process holds it, the error
 // names the output and that process's pid and wraps ErrLocked.
 func Acquire(output string) (*Lock, error) {
+	for {
+		l, retry, err := acquire(output)
+		if !retry {
+			return l, err
+		}
+	}
+}
+
+// acquire is one try; retry reports that the lock file was removed by its
+// releasing holder between our open and our lock.
+func acquire(output string) (l *Lock, retry bool, err error) {
 	path := Path(output)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("locking %s: %w", output, err)
+		return nil, false, fmt.Errorf("locking %s: %w", output, err)
 	}
 	if err := lock(f); err != nil {
 		b := make([]byte, 32)
@@ -50,15 +61,21 @@ func Acquire(output string) (*Lock, error) {
 			if _, perr := strconv.Atoi(pid); perr != nil || pid == "" {
 				pid = "unknown"
 			}
-			return nil, fmt.Errorf("%s is %w by another progan (pid %s; lock %s)", output, ErrLocked, pid, path)
+			return nil, false, fmt.Errorf("%s is %w by another progan (pid %s; lock %s)", output, ErrLocked, pid, path)
 		}
-		return nil, fmt.Errorf("locking %s: %w", output, err)
+		return nil, false, fmt.Errorf("locking %s: %w", output, err)
+	}
+	if fi, err := f.Stat(); err == nil {
+		if cur, err := os.Stat(path); err != nil || !os.SameFile(fi, cur) {
+			f.Close()
+			return nil, true, nil
+		}
 	}
 	// The holder's pid, for the message of the next one.
 	if err := f.Truncate(0); err == nil {
 		f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
 	}
-	return &Lock{f: f, path: path}, nil
+	return &Lock{f: f, path: path}, false, nil
 }
 
 // Release removes the lock file and unlocks it. Removing first means a
