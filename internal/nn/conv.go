@@ -78,7 +78,7 @@ func (l *Conv2D[T]) apply(x *Tensor[T]) *Tensor[T] {
 		// The whole batch at once: im2col of every sample, then one
 		// strided-batched product with the weights repeated.
 		wv, _ := l.W.on(d)
-		y := newOn[T](d, n, l.Out, h, w)
+		y := emptyOn[T](d, n, l.Out, h, w)
 		b := x.ptr
 		if l.K > 1 {
 			b = d.b.workspace(n * kk * hw)
@@ -115,7 +115,7 @@ func (l *Conv2D[T]) backprop(x, dy *Tensor[T], wantDX, wantDW bool) *Tensor[T] {
 	hw, kk := h*w, l.K*l.K*c
 	var dx *Tensor[T]
 	if wantDX {
-		dx = like(x)
+		dx = emptyLike(x)
 	}
 	if d := devOf(x, dy); d != nil {
 		l.backpropDevice(d, x, dy, dx, wantDW)
@@ -176,7 +176,8 @@ func (l *Conv2D[T]) backprop(x, dy *Tensor[T], wantDX, wantDW bool) *Tensor[T] {
 
 // backpropDevice is backprop on a device: the input gradient of the whole
 // batch through one strided-batched product (and col2im), the weight
-// gradient as one product per sample added in batch order.
+// gradient as one product over the whole batch, col [kk][n·hw] times dy
+// transposed to [Out][n·hw].
 func (l *Conv2D[T]) backpropDevice(d *Device, x, dy, dx *Tensor[T], wantDW bool) {
 	n, c, h, w := nchw(x)
 	hw, kk := h*w, l.K*l.K*c
@@ -192,13 +193,15 @@ func (l *Conv2D[T]) backpropDevice(d *Device, x, dy, dx *Tensor[T], wantDW bool)
 		}
 	}
 	if wantDW {
-		b := x.ptr
+		b := d.b.workspace(n * kk * hw)
 		if l.K > 1 {
-			b = d.b.workspace(n * kk * hw)
-			d.b.im2col(b, x.ptr, n, c, h, w, l.K)
+			d.b.im2colT(b, x.ptr, n, c, h, w, l.K)
+		} else {
+			d.b.batchTranspose(b, x.ptr, n, c, hw)
 		}
-		for i := range n {
-			d.b.gemm(false, true, kk, l.Out, hw, s, at(b, i*kk*hw), hw, 0, at(dy.ptr, i*l.Out*hw), hw, 0, 1, wg, l.Out, 0, 1)
-		}
+		dyT := d.b.temp(n * l.Out * hw)
+		d.b.batchTranspose(dyT, dy.ptr, n, l.Out, hw)
+		d.b.gemm(false, true, kk, l.Out, n*hw, s, b, n*hw, 0, dyT, n*hw, 0, 1, wg, l.Out, 0, 1)
+		d.b.free(dyT, n*l.Out*hw)
 	}
 }

@@ -79,6 +79,30 @@ func kernelCases(rng *rand.Rand) []kernelCase {
 			d.b.im2col(p, d.put(x), n, c, h, w, k)
 			return d.get(p, len(want)), want
 		}},
+		{"im2colT", 0, func(d *Device) (got, want []float32) {
+			want = make([]float32, n*kk*hw)
+			one := make([]float32, kk*hw)
+			for i := range n {
+				im2col(one, x[i*c*hw:][:c*hw], c, h, w, k)
+				for r := range kk {
+					copy(want[(r*n+i)*hw:][:hw], one[r*hw:][:hw])
+				}
+			}
+			p := d.b.alloc(len(want))
+			d.b.im2colT(p, d.put(x), n, c, h, w, k)
+			return d.get(p, len(want)), want
+		}},
+		{"batchTranspose", 0, func(d *Device) (got, want []float32) {
+			want = make([]float32, len(x))
+			for i := range n {
+				for ci := range c {
+					copy(want[(ci*n+i)*hw:][:hw], x[(i*c+ci)*hw:][:hw])
+				}
+			}
+			p := d.b.alloc(len(want))
+			d.b.batchTranspose(p, d.put(x), n, c, hw)
+			return d.get(p, len(want)), want
+		}},
 		{"col2im", 0, func(d *Device) (got, want []float32) {
 			want = make([]float32, n*c*hw)
 			for i := range n {

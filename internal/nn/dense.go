@@ -58,7 +58,7 @@ func (l *Dense[T]) TangentBackward(dy, dty *Tensor[T]) (dx, dtx *Tensor[T]) {
 
 func (l *Dense[T]) apply(x *Tensor[T]) *Tensor[T] {
 	n := x.Shape[0]
-	y := newOn[T](x.dev, n, l.Out)
+	y := emptyOn[T](x.dev, n, l.Out)
 	if d := x.dev; d != nil {
 		wv, _ := l.W.on(d)
 		d.b.gemm(false, false, n, l.Out, l.In, float32(l.Scale), x.ptr, l.In, 0, wv, l.Out, 0, 0, y.ptr, l.Out, 0, 1)
@@ -73,7 +73,7 @@ func (l *Dense[T]) backprop(x, dy *Tensor[T], wantDW bool) *Tensor[T] {
 	if len(dy.Shape) != 2 || dy.Shape[0] != n || dy.Shape[1] != l.Out {
 		panic(fmt.Sprintf("nn: Dense output gradient has shape %v, want [%d %d]", dy.Shape, n, l.Out))
 	}
-	dx := like(x)
+	dx := emptyLike(x)
 	if d := devOf(x, dy); d != nil {
 		wv, wg := l.W.on(d)
 		s := float32(l.Scale)

@@ -75,8 +75,9 @@ func ReleaseKeep[T Float](d *Device, mark int, keep ...*Tensor[T]) {
 // addresses; sizes count float32 values. The backend queues work in order
 // on one stream and keeps its first error.
 type backend interface {
-	alloc(n int) uintptr // zeroed, in the arena
-	temp(n int) uintptr  // uninitialised, returned with free
+	alloc(n int) uintptr      // zeroed, in the arena
+	allocEmpty(n int) uintptr // uninitialised, in the arena
+	temp(n int) uintptr       // uninitialised, returned with free
 	free(p uintptr, n int)
 	// workspace returns the one scratch buffer of the convolutions'
 	// im2col columns, grown to n values: one is in use at a time, so a
@@ -99,6 +100,8 @@ type backend interface {
 	// on a+i·sa, b+i·sb, c+i·sc (strides in values; 0 repeats a matrix).
 	gemm(tA, tB bool, m, n, k int, alpha float32, a uintptr, lda, sa int, b uintptr, ldb, sb int, beta float32, c uintptr, ldc, sc, batch int)
 	im2col(col, x uintptr, n, c, h, w, k int)
+	im2colT(col, x uintptr, n, c, h, w, k int)     // col [k·k·c][n][h·w]
+	batchTranspose(dst, src uintptr, n, c, hw int) // [n][c][hw] to [c][n][hw]
 	col2im(x, col uintptr, n, c, h, w, k int)
 	leakyMul(dst, src, x uintptr, n int, slope float32)
 	addBias(dst, src, b uintptr, n, c, hw int)
@@ -143,6 +146,19 @@ func newOn[T Float](d *Device, shape ...int) *Tensor[T] {
 	return &Tensor[T]{Shape: append([]int(nil), shape...), dev: d, ptr: d.b.alloc(numel(shape))}
 }
 
+// emptyOn is newOn for a tensor its maker overwrites whole: on a device
+// its memory is not cleared first. On the host it is zeroed as New.
+func emptyOn[T Float](d *Device, shape ...int) *Tensor[T] {
+	if d == nil {
+		return New[T](shape...)
+	}
+	var z T
+	f32([]T{z})
+	return &Tensor[T]{Shape: append([]int(nil), shape...), dev: d, ptr: d.b.allocEmpty(numel(shape))}
+}
+
+func emptyLike[T Float](t *Tensor[T]) *Tensor[T] { return emptyOn[T](t.dev, t.Shape...) }
+
 // Device returns the device t lives on, nil for the host.
 func (t *Tensor[T]) Device() *Device { return t.dev }
 
@@ -158,7 +174,7 @@ func ToDevice[T Float](d *Device, t *Tensor[T]) *Tensor[T] {
 	if t.dev != nil {
 		t = t.Host()
 	}
-	r := newOn[T](d, t.Shape...)
+	r := emptyOn[T](d, t.Shape...)
 	d.b.upload(r.ptr, f32(t.Data))
 	return r
 }
@@ -279,7 +295,7 @@ func MixRows[T Float](a, b *Tensor[T], u []T) *Tensor[T] {
 	}
 	k := a.Len() / max(n, 1)
 	d := devOf(a, b)
-	r := newOn[T](d, a.Shape...)
+	r := emptyOn[T](d, a.Shape...)
 	if d != nil {
 		d.b.mixRows(r.ptr, a.ptr, b.ptr, n, k, f32(u))
 		return r
@@ -315,7 +331,7 @@ func rowSqNorms[T Float](x *Tensor[T]) []float64 {
 func scaleRows[T Float](x *Tensor[T], s []T) *Tensor[T] {
 	n := x.Shape[0]
 	k := x.Len() / max(n, 1)
-	r := newOn[T](x.dev, x.Shape...)
+	r := emptyOn[T](x.dev, x.Shape...)
 	if x.dev != nil {
 		x.dev.b.scaleRows(r.ptr, x.ptr, n, k, f32(s))
 		return r

@@ -78,6 +78,8 @@ extern "C" int emu_launch(const char *name, int blocks, const unsigned long long
 	for (int b = 0; b < blocks; b++) {
 		blockIdx.x = b;
 		if (k == "im2col") im2col(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), I(a[6]));
+		else if (k == "im2col_t") im2col_t(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), I(a[6]));
+		else if (k == "batch_transpose") batch_transpose(P(0), P(1), I(a[2]), I(a[3]), I(a[4]));
 		else if (k == "col2im") col2im(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), I(a[6]));
 		else if (k == "leaky_mul") leaky_mul(P(0), P(1), P(2), I(a[3]), F(a[4]));
 		else if (k == "add_bias") add_bias(P(0), P(1), P(2), I(a[3]), I(a[4]), I(a[5]));
@@ -111,7 +113,14 @@ extern "C" int emu_sgemm_rowmajor(int tA, int tB, int m, int n, int k, float alp
 	return progan_sgemm(0, tA, tB, m, n, k, alpha, a, lda, sa, b, ldb, sb, beta, c, ldc, sc, batch);
 }
 
-extern "C" unsigned long long emu_malloc(long long bytes) { return (unsigned long long)malloc(bytes); }
+// New memory is filled with NaNs, as stale as a GPU's: a kernel that
+// leaves part of its output unwritten shows in the tests. (Not in the dry
+// mode, which allocates without touching.)
+extern "C" unsigned long long emu_malloc(long long bytes, int poison) {
+	void *p = malloc(bytes);
+	if (p && poison) memset(p, 0xff, bytes);
+	return (unsigned long long)p;
+}
 extern "C" void emu_free(unsigned long long p) { free((void *)p); }
 extern "C" void emu_htod(unsigned long long dst, const void *src, long long n) { memcpy((void *)dst, src, n); }
 extern "C" void emu_dtoh(void *dst, unsigned long long src, long long n) { memcpy(dst, (const void *)src, n); }

@@ -23,7 +23,7 @@ int emu_launch(const char *name, int blocks, const unsigned long long *a);
 int emu_sgemm_rowmajor(int tA, int tB, int m, int n, int k, float alpha, unsigned long long a, int lda,
 	long long sa, unsigned long long b, int ldb, long long sb, float beta, unsigned long long c, int ldc,
 	long long sc, int batch);
-unsigned long long emu_malloc(long long bytes);
+unsigned long long emu_malloc(long long bytes, int poison);
 void emu_free(unsigned long long p);
 void emu_htod(unsigned long long dst, const void *src, long long n);
 void emu_dtoh(void *dst, unsigned long long src, long long n);
@@ -56,7 +56,7 @@ func OpenCUDA() (*Device, error) {
 }
 
 func (e *emuDriver) malloc(bytes int64) (uintptr, error) {
-	p := uintptr(C.emu_malloc(C.longlong(bytes)))
+	p := uintptr(C.emu_malloc(C.longlong(bytes), cint(!e.dry)))
 	if p == 0 {
 		return 0, errors.New("out of memory")
 	}

@@ -41,7 +41,7 @@ type driver interface {
 const gpuThreads = 256
 
 var kernelNames = []string{
-	"im2col", "col2im", "leaky_mul", "add_bias", "sum_bias_partial", "sum_bias_final", "upscale", "downscale", "lerp", "scale", "add",
+	"im2col", "im2col_t", "batch_transpose", "col2im", "leaky_mul", "add_bias", "sum_bias_partial", "sum_bias_final", "upscale", "downscale", "lerp", "scale", "add",
 	"pixel_norm", "pixel_norm_backward", "mbstd", "mbstd_backward", "append_channel", "split_channel", "split_stat",
 	"adam_update", "all_finite", "row_sq_norm", "scale_rows", "mix_rows",
 }
@@ -123,6 +123,15 @@ func (g *gpuBackend) alloc(n int) uintptr {
 	p := g.raw(n)
 	if p != 0 {
 		g.zero(p, n)
+		g.where[p] = len(g.arena)
+		g.arena = append(g.arena, p)
+	}
+	return p
+}
+
+func (g *gpuBackend) allocEmpty(n int) uintptr {
+	p := g.raw(n)
+	if p != 0 {
 		g.where[p] = len(g.arena)
 		g.arena = append(g.arena, p)
 	}
@@ -287,6 +296,14 @@ func (g *gpuBackend) gemm(tA, tB bool, m, n, k int, alpha float32, a uintptr, ld
 
 func (g *gpuBackend) im2col(col, x uintptr, n, c, h, w, k int) {
 	g.launch("im2col", grid(n*k*k*c*h*w), col, x, n, c, h, w, k)
+}
+
+func (g *gpuBackend) im2colT(col, x uintptr, n, c, h, w, k int) {
+	g.launch("im2col_t", grid(n*k*k*c*h*w), col, x, n, c, h, w, k)
+}
+
+func (g *gpuBackend) batchTranspose(dst, src uintptr, n, c, hw int) {
+	g.launch("batch_transpose", grid(n*c*hw), dst, src, n, c, hw)
 }
 
 func (g *gpuBackend) col2im(x, col uintptr, n, c, h, w, k int) {

@@ -24,7 +24,7 @@ func (l *Bias[T]) Forward(x *Tensor[T]) *Tensor[T] {
 		panic(fmt.Sprintf("nn: Bias for %d channels got shape %v", len(l.B.Value), x.Shape))
 	}
 	l.x = x
-	y := like(x)
+	y := emptyLike(x)
 	if d := x.dev; d != nil {
 		b, _ := l.B.on(d)
 		d.b.addBias(y.ptr, x.ptr, b, n, c, h*w)
@@ -73,7 +73,7 @@ type LeakyReLU[T Float] struct {
 // Forward implements Layer.
 func (l *LeakyReLU[T]) Forward(x *Tensor[T]) *Tensor[T] {
 	l.x = x
-	y := like(x)
+	y := emptyLike(x)
 	opLeakyMul(y, x, x, l.Slope)
 	return y
 }
@@ -100,7 +100,7 @@ func (l *LeakyReLU[T]) TangentBackward(dy, dty *Tensor[T]) (dx, dtx *Tensor[T]) 
 // mul returns t·f'(x) at the input x of the last Forward.
 func (l *LeakyReLU[T]) mul(t *Tensor[T], what string) *Tensor[T] {
 	sameShape(l.x, t, what)
-	r := like(t)
+	r := emptyLike(t)
 	opLeakyMul(r, t, l.x, l.Slope)
 	return r
 }
@@ -126,7 +126,7 @@ func (l *PixelNorm[T]) eps() T {
 func (l *PixelNorm[T]) Forward(x *Tensor[T]) *Tensor[T] {
 	n, c, h, w := nchw(x)
 	l.x = x
-	y := like(x)
+	y := emptyLike(x)
 	if d := x.dev; d != nil {
 		d.b.pixelNorm(y.ptr, x.ptr, n, c, h*w, float32(l.eps()))
 		return y
@@ -139,7 +139,7 @@ func (l *PixelNorm[T]) Forward(x *Tensor[T]) *Tensor[T] {
 func (l *PixelNorm[T]) Backward(dy *Tensor[T]) *Tensor[T] {
 	sameShape(l.x, dy, "PixelNorm backward")
 	n, c, h, w := nchw(dy)
-	dx := like(dy)
+	dx := emptyLike(dy)
 	if d := devOf(dy, l.x); d != nil {
 		d.b.pixelNormBackward(dx.ptr, dy.ptr, l.x.ptr, n, c, h*w, float32(l.eps()))
 		return dx
@@ -247,7 +247,7 @@ func upscaleT[T Float](x *Tensor[T], f int, alpha T) *Tensor[T] {
 		panic(fmt.Sprintf("nn: upscaling needs an [N,C,H,W] tensor, got shape %v", x.Shape))
 	}
 	n, c, h, w := nchw(x)
-	y := newOn[T](x.dev, n, c, h*f, w*f)
+	y := emptyOn[T](x.dev, n, c, h*f, w*f)
 	opUpscale(y, x, n*c, h, w, f, alpha)
 	return y
 }
@@ -257,7 +257,7 @@ func downscaleT[T Float](x *Tensor[T], shape []int, f int, alpha T) *Tensor[T] {
 		shape[2]*f != x.Shape[2] || shape[3]*f != x.Shape[3] {
 		panic(fmt.Sprintf("nn: cannot downscale shape %v by %d to %v", x.Shape, f, shape))
 	}
-	y := newOn[T](x.dev, shape...)
+	y := emptyOn[T](x.dev, shape...)
 	opDownscale(y, x, shape[0]*shape[1], x.Shape[2], x.Shape[3], f, alpha)
 	return y
 }
@@ -335,7 +335,7 @@ type Lerp[T Float] struct {
 // Forward returns a + (b − a)·Alpha.
 func (l Lerp[T]) Forward(a, b *Tensor[T]) *Tensor[T] {
 	sameShape(a, b, "Lerp")
-	y := like(a)
+	y := emptyLike(a)
 	opLerp(y, a, b, l.Alpha)
 	return y
 }
@@ -345,7 +345,7 @@ func (l Lerp[T]) Backward(dy *Tensor[T]) (da, db *Tensor[T]) {
 	if dy == nil {
 		return nil, nil
 	}
-	da, db = like(dy), like(dy)
+	da, db = emptyLike(dy), emptyLike(dy)
 	opScale(da, dy, 1-l.Alpha)
 	opScale(db, dy, l.Alpha)
 	return da, db

@@ -43,9 +43,9 @@ func (l *MinibatchStddev[T]) Forward(x *Tensor[T]) *Tensor[T] {
 	n, g, c, hw := l.groups(x)
 	l.x, l.tx = x, nil
 	if d := x.dev; d != nil {
-		stat := newOn[T](d, n/g)
+		stat := emptyOn[T](d, n/g)
 		d.b.mbstd(stat.ptr, 0, x.ptr, 0, n, g, c*hw)
-		y := newOn[T](d, n, c+1, x.Shape[2], x.Shape[3])
+		y := emptyOn[T](d, n, c+1, x.Shape[2], x.Shape[3])
 		d.b.appendChannel(y.ptr, x.ptr, stat.ptr, n, c, hw, n/g)
 		return y
 	}
@@ -71,9 +71,9 @@ func (l *MinibatchStddev[T]) Tangent(tx *Tensor[T]) *Tensor[T] {
 	l.tx = tx
 	n, g, c, hw := l.groups(tx)
 	if d := devOf(tx, l.x); d != nil {
-		stat, tstat := newOn[T](d, n/g), newOn[T](d, n/g)
+		stat, tstat := emptyOn[T](d, n/g), emptyOn[T](d, n/g)
 		d.b.mbstd(stat.ptr, tstat.ptr, l.x.ptr, tx.ptr, n, g, c*hw)
-		ty := newOn[T](d, n, c+1, tx.Shape[2], tx.Shape[3])
+		ty := emptyOn[T](d, n, c+1, tx.Shape[2], tx.Shape[3])
 		d.b.appendChannel(ty.ptr, tx.ptr, tstat.ptr, n, c, hw, n/g)
 		return ty
 	}
@@ -109,12 +109,12 @@ func (l *MinibatchStddev[T]) backprop(dy, dty *Tensor[T]) (dx, dtx *Tensor[T]) {
 	if d := devOf(l.x, dy, dty); d != nil {
 		var dstat, dtstat, tx *Tensor[T]
 		if dy != nil {
-			dstat = newOn[T](d, n/g)
+			dstat = emptyOn[T](d, n/g)
 			d.b.splitChannel(dx.ptr, dstat.ptr, dy.ptr, n, c, hw, n/g)
 		}
 		if dty != nil {
 			dtx = like(l.x)
-			dtstat = newOn[T](d, n/g)
+			dtstat = emptyOn[T](d, n/g)
 			d.b.splitChannel(dtx.ptr, dtstat.ptr, dty.ptr, n, c, hw, n/g)
 			tx = l.tx
 		}

@@ -78,7 +78,7 @@ func (t *Tensor[T]) Reshape(shape ...int) *Tensor[T] {
 // Clone returns a copy of t on t's device.
 func (t *Tensor[T]) Clone() *Tensor[T] {
 	if t.dev != nil {
-		r := newOn[T](t.dev, t.Shape...)
+		r := emptyOn[T](t.dev, t.Shape...)
 		t.dev.b.copy(r.ptr, t.ptr, t.Len())
 		return r
 	}

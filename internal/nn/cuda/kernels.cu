@@ -34,6 +34,34 @@ extern "C" __global__ void im2col(float *col, const float *x, int n, int c, int 
 	}
 }
 
+// im2colT: col [k·k·c][n][h·w], the batch inside each row, so that a
+// convolution's weight gradient over the whole batch is one product,
+// col·dyᵀ with dy transposed to [out][n][h·w] (batch_transpose).
+extern "C" __global__ void im2col_t(float *col, const float *x, int n, int c, int h, int w, int k) {
+	long long hw = (long long)h * w, nhw = n * hw, kk = (long long)k * k * c, total = kk * nhw;
+	int p = k / 2;
+	GRID_STRIDE(i, total) {
+		long long row = i / nhw, r = i % nhw;
+		long long s = r / hw, pix = r % hw;
+		int ci = row % c, kx = (row / c) % k, ky = row / c / k;
+		int oy = pix / w, ox = pix % w;
+		int iy = oy + ky - p, ix = ox + kx - p;
+		float v = 0;
+		if (iy >= 0 && iy < h && ix >= 0 && ix < w) v = x[(s * c + ci) * hw + (long long)iy * w + ix];
+		col[i] = v;
+	}
+}
+
+// batchTranspose: dst [c][n][hw] = src [n][c][hw].
+extern "C" __global__ void batch_transpose(float *dst, const float *src, int n, int c, int hw) {
+	long long nhw = (long long)n * hw, total = (long long)c * nhw;
+	GRID_STRIDE(i, total) {
+		long long ci = i / nhw, r = i % nhw;
+		long long s = r / hw, pix = r % hw;
+		dst[i] = src[(s * c + ci) * hw + pix];
+	}
+}
+
 // col2im: x [n][c][h·w] = the adjoint of im2col applied to col, summed per
 // pixel in (ky, kx) order from zero, as col2im in kernels.go adds.
 extern "C" __global__ void col2im(float *x, const float *col, int n, int c, int h, int w, int k) {
