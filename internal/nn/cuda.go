@@ -43,6 +43,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 	"unsafe"
 
 	"gorgonia.org/cu"
@@ -50,6 +51,16 @@ import (
 
 //go:embed cuda/kernels.ptx
 var kernelsPTX string
+
+// The device's primary context, retained once for the life of the
+// process: cuBLAS works through the CUDA runtime, which binds to this
+// context and would be left with a destroyed one if a Close released the
+// last reference and a later OpenCUDA made a new one.
+var (
+	primaryOnce sync.Once
+	primaryCtx  cu.CUContext
+	primaryErr  error
+)
 
 type cudaDriver struct {
 	dev  cu.Device
@@ -92,13 +103,12 @@ func openDriver() (*cudaDriver, string, int64, error) {
 	if err != nil {
 		return nil, "", 0, err
 	}
-	if c.ctx, err = c.dev.RetainPrimaryCtx(); err != nil {
-		return nil, "", 0, err
+	primaryOnce.Do(func() { primaryCtx, primaryErr = c.dev.RetainPrimaryCtx() })
+	if primaryErr != nil {
+		return nil, "", 0, primaryErr
 	}
-	fail := func(err error) (*cudaDriver, string, int64, error) {
-		c.dev.ReleasePrimaryCtx()
-		return nil, "", 0, err
-	}
+	c.ctx = primaryCtx
+	fail := func(err error) (*cudaDriver, string, int64, error) { return nil, "", 0, err }
 	if err := cu.SetCurrentContext(c.ctx); err != nil {
 		return fail(err)
 	}
@@ -171,5 +181,4 @@ func (c *cudaDriver) sync() error { return cu.Synchronize() }
 func (c *cudaDriver) close() {
 	C.progan_blas_destroy(c.blas)
 	c.mod.Unload()
-	c.dev.ReleasePrimaryCtx()
 }
