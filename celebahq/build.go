@@ -1,6 +1,7 @@
 package celebahq
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/hex"
@@ -12,6 +13,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/progan/progan/internal/imagefile"
 	"github.com/progan/progan/internal/jpeg8d"
 	"github.com/progan/progan/internal/nprand"
 	"github.com/progan/progan/internal/parallel"
@@ -145,7 +147,7 @@ func (j *Job) Close() error {
 // CelebA 000001.jpg must have the md5 the original asserts. It reports
 // false when the file is not there.
 func (j *Job) CheckDecoder() (bool, error) {
-	data, err := os.ReadFile(filepath.Join(j.opt.CelebADir, "img_celeba", "000001.jpg"))
+	data, err := imagefile.ReadRegular(filepath.Join(j.opt.CelebADir, "img_celeba", "000001.jpg"), maxJPEG)
 	if errors.Is(err, os.ErrNotExist) {
 		return false, nil
 	}
@@ -159,7 +161,7 @@ func (j *Job) CheckDecoder() (bool, error) {
 type ImageError struct {
 	Idx       int    // -1 without an image list
 	File      string // the CelebA file
-	Stage     string // "read", "decode", "landmarks", "process", "proc_md5", "delta", "final_md5"
+	Stage     string // "read", "decode", "landmarks", "plan", "process", "proc_md5", "delta", "final_md5"
 	Got, Want string // the md5s, for the checks
 	Err       error
 }
@@ -194,12 +196,21 @@ func (j *Job) Images(ctx context.Context, skip int) iter.Seq2[Item, error] {
 	})
 }
 
+// maxJPEG bounds a CelebA file read whole; the largest of img_celeba has
+// a few megabytes.
+const maxJPEG = 64 << 20
+
+// decodeBytesPerPixel is what jpeg8d holds per pixel at its peak: the RGB
+// samples, and the 16-bit coefficients of a progressive file (or the RGB
+// copy of a gray one).
+const decodeBytesPerPixel = 3 + 6
+
 // make runs the whole pipeline for one row.
 func (j *Job) make(r ImageListRow) (*pyramid.Image, *ImageError) {
 	fail := func(stage string, err error) *ImageError {
 		return &ImageError{Idx: r.Idx, File: r.OrigFile, Stage: stage, Err: err}
 	}
-	jpg, err := os.ReadFile(filepath.Join(j.opt.CelebADir, "img_celeba", r.OrigFile))
+	jpg, err := imagefile.ReadRegular(filepath.Join(j.opt.CelebADir, "img_celeba", r.OrigFile), maxJPEG)
 	if err != nil {
 		return nil, fail("read", err)
 	}
@@ -207,17 +218,32 @@ func (j *Job) make(r ImageListRow) (*pyramid.Image, *ImageError) {
 	if err != nil {
 		return nil, fail("landmarks", err)
 	}
+	// The plan needs only the size: an implausible one is refused before
+	// the image is decoded, and the decode's memory is reserved from the
+	// budget all decoders share.
+	cfg, err := jpeg8d.DecodeConfig(bytes.NewReader(jpg))
+	if err != nil {
+		return nil, fail("decode", err)
+	}
+	plan, err := NewPlan(lm.Float32(), cfg.Width, cfg.Height)
+	if err != nil {
+		return nil, fail("plan", err)
+	}
+	release, err := imagefile.Reserve(fmt.Sprintf("%dx%d JPEG", cfg.Width, cfg.Height), decodeBytesPerPixel*int64(cfg.Width)*int64(cfg.Height))
+	if err != nil {
+		return nil, fail("decode", err)
+	}
+	defer release()
 	pix, w, h, c, err := jpeg8d.DecodeRGB(jpg)
 	if err != nil {
 		return nil, fail("decode", err)
 	}
+	if w != cfg.Width || h != cfg.Height {
+		return nil, fail("decode", fmt.Errorf("decoded %dx%d from a %dx%d header", w, h, cfg.Width, cfg.Height))
+	}
 	img := &pillow.Image{Width: w, Height: h, Channels: c, Pix: pix}
 	if c == 1 {
 		img = pillow.FromImage(img.ToImage()) // PIL's convert('RGB')
-	}
-	plan, err := NewPlan(lm.Float32(), w, h)
-	if err != nil {
-		return nil, fail("process", err)
 	}
 	proc, err := Process(img, plan, nil)
 	if err != nil {

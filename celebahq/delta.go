@@ -17,6 +17,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/progan/progan/internal/imagefile"
 )
 
 // DeltaSize is the size of a decrypted delta: a 3×1024×1024 uint8 array in
@@ -169,7 +171,13 @@ func ReadDelta(dir string, idx int) ([]byte, error) {
 type Deltas struct {
 	dir  string
 	mu   sync.Mutex
-	zips map[string]*zip.ReadCloser
+	zips map[string]*deltaZip
+}
+
+// deltaZip is an open delta archive.
+type deltaZip struct {
+	*zip.Reader
+	f *os.File
 }
 
 // OpenDeltas returns a reader of the delta folder dir. Zips are opened on
@@ -182,7 +190,7 @@ func OpenDeltas(dir string) (*Deltas, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("celebahq: delta folder %s is not a directory", dir)
 	}
-	return &Deltas{dir: dir, zips: make(map[string]*zip.ReadCloser)}, nil
+	return &Deltas{dir: dir, zips: make(map[string]*deltaZip)}, nil
 }
 
 // Read returns the encrypted delta token of idx: member delta%05d.dat of
@@ -218,25 +226,32 @@ func (d *Deltas) Read(idx int) ([]byte, error) {
 	return nil, fmt.Errorf("celebahq: %s has no member %s (the delta of idx %d)", path, member, idx)
 }
 
-// zip returns the open archive name, opening it on first use.
-func (d *Deltas) zip(name string) (*zip.ReadCloser, error) {
+// zip returns the open archive name, opening it on first use. Only a
+// regular file is opened: a named pipe would block the build.
+func (d *Deltas) zip(name string) (*deltaZip, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if zr, ok := d.zips[name]; ok {
 		return zr, nil
 	}
 	path := filepath.Join(d.dir, name)
-	zr, err := zip.OpenReader(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	f, st, err := imagefile.OpenRegular(path)
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("missing %s in the delta folder %s", name, d.dir)
-	case errors.Is(err, zip.ErrFormat):
-		return nil, fmt.Errorf("%s is damaged or truncated: %w", path, err)
-	case err != nil:
+	}
+	if err != nil {
 		return nil, err
 	}
-	d.zips[name] = zr
-	return zr, nil
+	zr, err := zip.NewReader(f, st.Size())
+	if err != nil {
+		f.Close()
+		if errors.Is(err, zip.ErrFormat) {
+			return nil, fmt.Errorf("%s is damaged or truncated: %w", path, err)
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	d.zips[name] = &deltaZip{zr, f}
+	return d.zips[name], nil
 }
 
 // Close closes the zips opened so far.
@@ -245,7 +260,7 @@ func (d *Deltas) Close() error {
 	defer d.mu.Unlock()
 	var errs []error
 	for name, zr := range d.zips {
-		errs = append(errs, zr.Close())
+		errs = append(errs, zr.f.Close())
 		delete(d.zips, name)
 	}
 	return errors.Join(errs...)

@@ -31,9 +31,38 @@ func hypot32(a, b float32) float32 {
 	return float32(math.Sqrt(x*x + y*y))
 }
 
+// Bounds on a plausible plan. Landmarks far outside the image (a
+// corrupted list line) would otherwise ask for a 0×0 resize, which panics,
+// or for pads and intermediate images of tens of gigabytes; such an image
+// becomes an error before anything is allocated.
+const (
+	// maxSide bounds every intermediate image. After the shrink and the
+	// super-resolution step the quad's side is at most 4096 pixels, so the
+	// padded image of a real face stays under about 9100 pixels a side.
+	maxSide = 4 * warpSize
+	// maxPadRatio bounds the padded image's side as a multiple of the side
+	// of the image it pads: the oracle's close-up case pads by 3.5 times.
+	maxPadRatio = 8
+	// maxZoom bounds the upsampling of a face: a quad of 4 pixels (the
+	// oracle's typical case is upsampled 8 times).
+	maxZoom = 256
+)
+
 // NewPlan computes the geometry for an image of size w×h with landmarks
 // lm (left eye, right eye, nose, left mouth corner, right mouth corner).
+// Landmarks that lie more than the image's own size outside it, a face
+// too small to upsample, and a plan whose crop misses the image or whose
+// intermediate images or pads are beyond the bounds above, are errors.
 func NewPlan(lm [5][2]float32, w, h int) (*Plan, error) {
+	if w < 1 || h < 1 {
+		return nil, fmt.Errorf("image is %d×%d", w, h)
+	}
+	for _, v := range lm {
+		if !(v[0] >= -float32(w) && v[0] <= 2*float32(w) && v[1] >= -float32(h) && v[1] <= 2*float32(h)) {
+			return nil, fmt.Errorf("landmark (%v, %v) lies far outside the %d×%d image", v[0], v[1], w, h)
+		}
+	}
+	srcW, srcH := w, h
 	var p Plan
 	var eyeAvg, mouthAvg, e2e, e2m [2]float32
 	for i := range 2 {
@@ -73,6 +102,9 @@ func NewPlan(lm [5][2]float32, w, h int) (*Plan, error) {
 	if !(zoom > 0) || math.IsInf(zoom, 0) {
 		return nil, fmt.Errorf("degenerate landmarks %v (zoom %v)", lm, zoom)
 	}
+	if zoom > maxZoom {
+		return nil, fmt.Errorf("landmarks %v span a face of %.3g pixels: too small to upsample to %d", lm, 1024/zoom, Size)
+	}
 
 	// Shrink.
 	if shrink := math.Floor(0.5 / zoom); shrink > 1 {
@@ -80,6 +112,9 @@ func NewPlan(lm [5][2]float32, w, h int) (*Plan, error) {
 		w = int(math.RoundToEven(float64(w) / shrink))
 		h = int(math.RoundToEven(float64(h) / shrink))
 		p.ShrinkSize = [2]int{w, h}
+		if w < 1 || h < 1 {
+			return nil, fmt.Errorf("landmarks %v shrink the %d×%d image by %d to %d×%d", lm, srcW, srcH, p.Shrink, w, h)
+		}
 		for k := range quad {
 			quad[k][0] /= float32(p.Shrink)
 			quad[k][1] /= float32(p.Shrink)
@@ -99,6 +134,9 @@ func NewPlan(lm [5][2]float32, w, h int) (*Plan, error) {
 			quad[k][1] -= float32(p.Crop[1])
 		}
 		w, h = p.Crop[2]-p.Crop[0], p.Crop[3]-p.Crop[1]
+		if w < 1 || h < 1 {
+			return nil, fmt.Errorf("landmarks %v put the face outside the %d×%d image (crop box %v)", lm, srcW, srcH, p.Crop)
+		}
 	}
 
 	// Super-resolution stand-in.
@@ -110,6 +148,9 @@ func NewPlan(lm [5][2]float32, w, h int) (*Plan, error) {
 			quad[k][1] *= float32(p.Superres)
 		}
 		zoom /= float64(p.Superres)
+		if w > maxSide || h > maxSide {
+			return nil, fmt.Errorf("landmarks %v upsample the %d×%d crop by %d to %d×%d, more than %d a side", lm, w/p.Superres, h/p.Superres, p.Superres, w, h, maxSide)
+		}
 	}
 
 	// Pad.
@@ -119,6 +160,10 @@ func NewPlan(lm [5][2]float32, w, h int) (*Plan, error) {
 	}
 	p.Pad = pad
 	if pad.Apply {
+		pw, ph := w+pad.Pad[0]+pad.Pad[2], h+pad.Pad[1]+pad.Pad[3]
+		if pw > maxSide || ph > maxSide || pw > maxPadRatio*w || ph > maxPadRatio*h {
+			return nil, fmt.Errorf("landmarks %v put the face mostly outside the %d×%d image: padding %d×%d to %d×%d (at most %d times a side and %d pixels)", lm, srcW, srcH, w, h, pw, ph, maxPadRatio, maxSide)
+		}
 		for k := range quad {
 			quad[k][0] += float32(pad.Pad[0])
 			quad[k][1] += float32(pad.Pad[1])

@@ -5,9 +5,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
+
+	"github.com/progan/progan/internal/imagefile"
 )
 
 // Images is the number of CelebA-HQ images; idx runs over 0 … Images−1.
@@ -56,7 +57,7 @@ func OrigFile(origIdx int) string { return fmt.Sprintf("%06d.jpg", origIdx+1) }
 // ReadLandmarks parses the landmark list at path (a partial list, with fewer
 // than 202599 images, is accepted).
 func ReadLandmarks(path string) (*Landmarks, error) {
-	f, err := os.Open(path)
+	f, _, err := imagefile.OpenRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("celebahq: landmarks: %w", err)
 	}
@@ -177,7 +178,7 @@ type ImageList struct {
 // ReadImageList parses the image list at path (normally
 // <delta_dir>/image_list.txt; a partial list is accepted).
 func ReadImageList(path string) (*ImageList, error) {
-	f, err := os.Open(path)
+	f, _, err := imagefile.OpenRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("celebahq: image list: %w", err)
 	}

@@ -26,9 +26,9 @@ package cifar
 import (
 	"archive/tar"
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
-	gzip "github.com/klauspost/compress/gzip"
 	"io"
 	"io/fs"
 	"os"
@@ -38,6 +38,9 @@ import (
 	"strconv"
 	"strings"
 
+	gzip "github.com/klauspost/compress/gzip"
+
+	"github.com/progan/progan/internal/imagefile"
 	"github.com/progan/progan/internal/pickle"
 	"github.com/progan/progan/pyramid"
 )
@@ -52,9 +55,16 @@ const (
 	ImageBytes = 3 * 32 * 32
 )
 
-// maxBatch bounds the size of one batch file or archive member; the largest
-// real one, SVHN's train_1.pkl, has about 80 MB and CIFAR-100's train 155 MB.
-const maxBatch = 1 << 30
+// The largest a batch file or archive member can be, about twice the real
+// ones (a CIFAR-10 batch has 31 MB, SVHN's train_1.pkl about 80 MB,
+// CIFAR-100's train 155 MB), checked from the file's size or the member's
+// header before anything is read: a member of a gibibyte of zeros (23 MB
+// as a tar.gz) costs nothing.
+const (
+	maxCIFAR10Batch  = 64 << 20
+	maxCIFAR100Batch = 320 << 20
+	maxSVHNBatch     = 160 << 20
+)
 
 // Dataset is a labelled set of 3×32×32 images, each in CHW order.
 type Dataset struct {
@@ -63,6 +73,8 @@ type Dataset struct {
 	Classes int      // 10 or 100
 	Sources []string // the files read, in order: the batch files or the archive
 	Batches []string // the batches read, in order: file paths, or "archive:member" for archive members
+
+	counts []int // images of each of Batches, for messages
 }
 
 // Len returns the number of images.
@@ -84,31 +96,58 @@ func (d *Dataset) OneHot(i int) []float32 {
 }
 
 // Check applies the original's checks: want images (unless allowPartial),
-// pixel values spanning 0 to 255 and labels in range.
+// pixel values spanning 0 to 255 and labels in range. Errors name the
+// batch files (and the image within its batch).
 func (d *Dataset) Check(want int, allowPartial bool) error {
 	n := d.Len()
 	if len(d.Pix) != n*ImageBytes || len(d.Labels) != n {
-		return fmt.Errorf("cifar: %d pixel bytes and %d labels do not make whole %d-byte images", len(d.Pix), len(d.Labels), ImageBytes)
+		return fmt.Errorf("cifar: %s: %d pixel bytes and %d labels do not make whole %d-byte images", d.files(), len(d.Pix), len(d.Labels), ImageBytes)
 	}
 	if n == 0 {
-		return errors.New("cifar: no images")
+		return fmt.Errorf("cifar: %s: no images", d.files())
 	}
 	if n != want && !allowPartial {
-		return fmt.Errorf("cifar: %d images in %s, want %d (--allow-partial accepts a subset)", n, strings.Join(d.Batches, ", "), want)
+		return fmt.Errorf("cifar: %d images in %s, want %d (--allow-partial accepts a subset)", n, d.files(), want)
 	}
 	lo, hi := byte(255), byte(0)
 	for _, v := range d.Pix {
 		lo, hi = min(lo, v), max(hi, v)
 	}
 	if lo != 0 || hi != 255 {
-		return fmt.Errorf("cifar: pixel values span %d..%d, want 0..255", lo, hi)
+		return fmt.Errorf("cifar: %s: pixel values span %d..%d, want 0..255", d.files(), lo, hi)
 	}
 	for i, l := range d.Labels {
 		if l < 0 || l >= d.Classes {
-			return fmt.Errorf("cifar: label %d of image %d out of range 0..%d", l, i, d.Classes-1)
+			return fmt.Errorf("cifar: %s: label %d out of range 0..%d", d.where(i), l, d.Classes-1)
 		}
 	}
 	return nil
+}
+
+// files names the batches read, or the sources when the batches are not
+// known.
+func (d *Dataset) files() string {
+	names := d.Batches
+	if len(names) == 0 {
+		names = d.Sources
+	}
+	if len(names) == 0 {
+		return "the dataset"
+	}
+	return strings.Join(names, ", ")
+}
+
+// where names image i: its batch and its index there.
+func (d *Dataset) where(i int) string {
+	if len(d.counts) == len(d.Batches) {
+		for b, n := range d.counts {
+			if i < n {
+				return fmt.Sprintf("%s: image %d", d.Batches[b], i)
+			}
+			i -= n
+		}
+	}
+	return fmt.Sprintf("%s: image %d", d.files(), i)
 }
 
 // A format is one layout of a dataset's training files.
@@ -116,22 +155,26 @@ type format struct {
 	dir     string   // the folder the archive unpacks to
 	archive string   // the name of the downloaded archive
 	batches []string // the files, in order
+	maxSize int64    // the largest a batch can be
+	// start checks a batch from its size and first bytes before it is
+	// read whole.
+	start func(head []byte, size int64) error
 	// parse reads one batch; name is for messages.
 	parse func(name string, b []byte) (pix []byte, labels []int, err error)
 }
 
 var (
 	cifar10Python = format{"cifar-10-batches-py", "cifar-10-python.tar.gz",
-		[]string{"data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5"},
+		[]string{"data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5"}, maxCIFAR10Batch, pickleStart,
 		func(name string, b []byte) ([]byte, []int, error) { return parseCIFAR(name, b, "labels", 10) }}
 	cifar10Binary = format{"cifar-10-batches-bin", "cifar-10-binary.tar.gz",
-		[]string{"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"},
+		[]string{"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin"}, maxCIFAR10Batch, binaryStart(1, 10),
 		func(name string, b []byte) ([]byte, []int, error) { return parseBinary(name, b, 1, 10) }}
-	cifar100Python = format{"cifar-100-python", "cifar-100-python.tar.gz", []string{"train"},
+	cifar100Python = format{"cifar-100-python", "cifar-100-python.tar.gz", []string{"train"}, maxCIFAR100Batch, pickleStart,
 		func(name string, b []byte) ([]byte, []int, error) { return parseCIFAR(name, b, "fine_labels", 100) }}
-	cifar100Binary = format{"cifar-100-binary", "cifar-100-binary.tar.gz", []string{"train.bin"},
+	cifar100Binary = format{"cifar-100-binary", "cifar-100-binary.tar.gz", []string{"train.bin"}, maxCIFAR100Batch, binaryStart(2, 100),
 		func(name string, b []byte) ([]byte, []int, error) { return parseBinary(name, b, 2, 100) }}
-	svhnPickles = format{batches: []string{"train_1.pkl", "train_2.pkl", "train_3.pkl"}, parse: parseSVHN}
+	svhnPickles = format{batches: []string{"train_1.pkl", "train_2.pkl", "train_3.pkl"}, maxSize: maxSVHNBatch, start: pickleStart, parse: parseSVHN}
 )
 
 // ReadCIFAR10 reads the 50 000 CIFAR-10 training images and their labels.
@@ -258,8 +301,8 @@ func readDir(dir string, f format, classes int) (*Dataset, error) {
 		if err != nil {
 			return nil, fmt.Errorf("cifar: %w", err)
 		}
-		if st.Size() > maxBatch {
-			return nil, fmt.Errorf("cifar: %s: %d bytes, too large for a batch", p, st.Size())
+		if st.Size() > f.maxSize {
+			return nil, tooLarge(p, st.Size(), f.maxSize)
 		}
 		paths = append(paths, p)
 		total += st.Size() // a little more than the pixels they hold
@@ -267,9 +310,9 @@ func readDir(dir string, f format, classes int) (*Dataset, error) {
 	if paths == nil {
 		return nil, nil
 	}
-	d := &Dataset{Pix: make([]byte, 0, total), Classes: classes}
+	d := &Dataset{Classes: classes}
 	for _, p := range paths {
-		b, err := readBatchFile(p)
+		b, err := readBatchFile(p, f)
 		if err != nil {
 			return nil, err
 		}
@@ -277,23 +320,94 @@ func readDir(dir string, f format, classes int) (*Dataset, error) {
 		if err != nil {
 			return nil, err
 		}
+		if d.Pix == nil {
+			// Sized once the first batch has proved to be one.
+			d.Pix = make([]byte, 0, total)
+		}
 		d.add(batch{p, pix, labels}, true)
 	}
 	return d, nil
 }
 
-func readBatchFile(p string) ([]byte, error) {
-	b, err := os.ReadFile(p)
+// readBatchFile reads the batch file p of format f, which must be a
+// regular file: a named pipe would block the read.
+func readBatchFile(p string, f format) ([]byte, error) {
+	fh, st, err := imagefile.OpenRegular(p)
 	if err != nil {
 		return nil, fmt.Errorf("cifar: %w", err)
 	}
+	defer fh.Close()
+	return readBatch(p, fh, st.Size(), f)
+}
+
+// readBatch reads a batch of size bytes from r, checking its size and its
+// first bytes before reading it whole; name is for messages.
+func readBatch(name string, r io.Reader, size int64, f format) ([]byte, error) {
+	if size > f.maxSize {
+		return nil, tooLarge(name, size, f.maxSize)
+	}
+	head := make([]byte, min(size, 16))
+	if _, err := io.ReadFull(r, head); err != nil {
+		return nil, fmt.Errorf("cifar: %s: %w", name, noEOF(err))
+	}
+	if err := f.start(head, size); err != nil {
+		return nil, fmt.Errorf("cifar: %s: %w", name, err)
+	}
+	b, err := readMember(io.MultiReader(bytes.NewReader(head), r), size)
+	if err != nil {
+		return nil, fmt.Errorf("cifar: %s: %w", name, err)
+	}
 	return b, nil
+}
+
+func tooLarge(name string, size, limit int64) error {
+	return fmt.Errorf("cifar: %s: %d bytes, more than a batch of this dataset can be (%d MiB)", name, size, limit>>20)
+}
+
+func noEOF(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// pickleStart accepts what a pickle of the protocols Python writes starts
+// with: PROTO 2 to 5, or the opening of a protocol 0 or 1 container.
+func pickleStart(head []byte, _ int64) error {
+	switch {
+	case len(head) >= 2 && head[0] == 0x80 && head[1] >= 2 && head[1] <= 5:
+		return nil
+	case len(head) >= 1 && strings.IndexByte("(}])c", head[0]) >= 0:
+		return nil
+	}
+	return fmt.Errorf("not a pickle (starts with % x)", head[:min(len(head), 8)])
+}
+
+// binaryStart checks a file of the binary version: whole records, and
+// the first record's labels in range.
+func binaryStart(labelBytes, classes int) func([]byte, int64) error {
+	return func(head []byte, size int64) error {
+		rec := int64(labelBytes + ImageBytes)
+		if size%rec != 0 {
+			return fmt.Errorf("%d bytes, not a whole number of %d-byte records", size, rec)
+		}
+		if len(head) < labelBytes {
+			return nil // empty
+		}
+		if labelBytes == 2 && head[0] >= 20 {
+			return fmt.Errorf("record 0: coarse label %d out of range 0..19", head[0])
+		}
+		if l := int(head[labelBytes-1]); l >= classes {
+			return fmt.Errorf("record 0: label %d out of range 0..%d", l, classes-1)
+		}
+		return nil
+	}
 }
 
 // readFile reads a file given by name: an archive (gzip-compressed or not)
 // or one batch file.
 func readFile(p, what string, classes int, formats []format) (*Dataset, error) {
-	fh, err := os.Open(p)
+	fh, st, err := imagefile.OpenRegular(p)
 	if err != nil {
 		return nil, fmt.Errorf("cifar: %w", err)
 	}
@@ -317,14 +431,7 @@ func readFile(p, what string, classes int, formats []format) (*Dataset, error) {
 			if name != base {
 				continue
 			}
-			st, err := fh.Stat()
-			if err != nil {
-				return nil, fmt.Errorf("cifar: %w", err)
-			}
-			if st.Size() > maxBatch {
-				return nil, fmt.Errorf("cifar: %s: %d bytes, too large for a batch", p, st.Size())
-			}
-			b, err := readBatchFile(p)
+			b, err := readBatch(p, br, st.Size(), f)
 			if err != nil {
 				return nil, err
 			}
@@ -368,12 +475,9 @@ func readTar(archive, what string, classes int, formats []format, r io.Reader) (
 		if prev, ok := found[fi][bi]; ok {
 			return nil, fmt.Errorf("cifar: %s: two members %s and %s", archive, strings.TrimPrefix(prev.name, archive+":"), h.Name)
 		}
-		if h.Size > maxBatch {
-			return nil, fmt.Errorf("cifar: %s: %d bytes, too large for a batch", name, h.Size)
-		}
-		b, err := readMember(tr, h.Size)
+		b, err := readBatch(name, tr, h.Size, formats[fi])
 		if err != nil {
-			return nil, fmt.Errorf("cifar: %s: %w", name, err)
+			return nil, err
 		}
 		pix, labels, err := formats[fi].parse(name, b)
 		if err != nil {
@@ -459,6 +563,7 @@ func (d *Dataset) add(b batch, source bool) {
 	d.Pix = append(d.Pix, b.pix...)
 	d.Labels = append(d.Labels, b.labels...)
 	d.Batches = append(d.Batches, b.name)
+	d.counts = append(d.counts, len(b.labels))
 	if source {
 		d.Sources = append(d.Sources, b.name)
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/progan/progan/internal/imagefile"
 	"github.com/progan/progan/internal/matv5"
 )
 
@@ -21,7 +22,7 @@ const SVHNMat = "train_32x32.mat"
 // CHW and the label 10 becomes 0, the layout of NVIDIA's pickles that the
 // original reads. The file is streamed: X is read one image at a time.
 func readSVHNMat(path string) (*Dataset, error) {
-	f, err := os.Open(path)
+	f, _, err := imagefile.OpenRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("cifar: %w", err)
 	}

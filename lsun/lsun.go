@@ -44,6 +44,9 @@ type Options struct {
 	MaxImages  int  // stop after this many records; 0: all entries
 	Strict     bool // an undecodable entry ends the iteration with its error instead of being skipped
 	Workers    int  // parallel decoders; 0: GOMAXPROCS
+	// Source is the database file (data.mdb) that errors name; "" names
+	// none.
+	Source string
 }
 
 // Item is one LMDB entry: a record, or the reason it was skipped.
@@ -56,13 +59,22 @@ type Item struct {
 
 // EntryError reports an entry that could not be decoded.
 type EntryError struct {
-	Entry int
-	Key   string
-	Err   error
+	Source string // the database file, when known
+	Entry  int
+	Key    string
+	Err    error
 }
 
 func (e *EntryError) Error() string {
-	return fmt.Sprintf("lsun: entry %d (key %s): %v", e.Entry, e.Key, e.Err)
+	return fmt.Sprintf("lsun: %sentry %d (key %s): %v", prefix(e.Source), e.Entry, e.Key, e.Err)
+}
+
+// prefix is "source: ", or "" for no source.
+func prefix(source string) string {
+	if source == "" {
+		return ""
+	}
+	return source + ": "
 }
 
 func (e *EntryError) Unwrap() error { return e.Err }
@@ -108,7 +120,7 @@ func Records(ctx context.Context, db *lmdb.DB, skip, records int, opt Options) i
 			it := Item{Entry: e.n, Key: keyText(e.key)}
 			img, err := Process(e.value, opt.Resolution)
 			if err != nil {
-				it.Err = &EntryError{e.n, it.Key, err}
+				it.Err = &EntryError{opt.Source, e.n, it.Key, err}
 			}
 			it.Image = img
 			return it, nil
@@ -135,7 +147,7 @@ func Records(ctx context.Context, db *lmdb.DB, skip, records int, opt Options) i
 			}
 		}
 		if dbErr != nil {
-			yield(Item{}, fmt.Errorf("lsun: %w", dbErr))
+			yield(Item{}, fmt.Errorf("lsun: %s%w", prefix(opt.Source), dbErr))
 		}
 	}
 }

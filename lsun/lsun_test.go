@@ -223,3 +223,30 @@ func BenchmarkRecords256(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "images/s")
 }
+
+// Entry and database errors name the database file given as Source.
+func TestErrorsNameSource(t *testing.T) {
+	db, err := lmdb.Open("testdata/mini_train_lmdb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	src := filepath.Join("testdata", "mini_train_lmdb", "data.mdb")
+	for _, strict := range []bool{false, true} {
+		var got error
+		for it, err := range Records(context.Background(), db, 0, 0, Options{Resolution: 8, Strict: strict, Source: src}) {
+			if err != nil {
+				got = err
+				break
+			}
+			if it.Err != nil {
+				got = it.Err
+				break
+			}
+		}
+		var ee *EntryError
+		if got == nil || !errors.As(got, &ee) || !strings.HasPrefix(got.Error(), "lsun: "+src+": entry 8 (key ") {
+			t.Errorf("strict %v: %v, want an error naming %s and the entry", strict, got, src)
+		}
+	}
+}

@@ -153,7 +153,7 @@ var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 // Options configure Score.
 type Options struct {
 	Workers  int         // goroutines computing pairs; 0: GOMAXPROCS
-	Progress func(n int) // called with the number of images consumed so far (may be nil)
+	Progress func(n int) // called with the number of images just consumed, 1: a delta for a progress bar's Add (may be nil)
 }
 
 // Score runs the paper's protocol over a stream of images: consecutive
@@ -259,7 +259,7 @@ func Score(ctx context.Context, images iter.Seq2[*pyramid.Image, error], opt Opt
 			}
 			n++
 			if opt.Progress != nil {
-				opt.Progress(n)
+				opt.Progress(1)
 			}
 			if err := ctx.Err(); err != nil {
 				return err

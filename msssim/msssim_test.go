@@ -9,6 +9,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -301,8 +302,8 @@ func TestScoreProtocol(t *testing.T) {
 	if got != want || pairs != 4 {
 		t.Errorf("Score = %.17g over %d pairs, want %.17g over 4", got, pairs, want)
 	}
-	if len(progress) != 9 || progress[0] != 1 || progress[8] != 9 {
-		t.Errorf("progress calls %v, want 1..9", progress)
+	if len(progress) != 9 || slices.ContainsFunc(progress, func(n int) bool { return n != 1 }) {
+		t.Errorf("progress calls %v, want nine deltas of 1", progress)
 	}
 	// The stream may reuse its image: Score copies.
 	reuse := func(yield func(*pyramid.Image, error) bool) {

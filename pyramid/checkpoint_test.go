@@ -45,8 +45,7 @@ func TestResumeAfterCrash(t *testing.T) {
 	for i := range 7 {
 		w.Add(imgs[i], labels[i])
 	}
-	w.drain() // killed: 7 images on disk, the last checkpoint after 6
-	w.cleanupFiles()
+	kill(w) // 7 images on disk, the last checkpoint after 6
 
 	if _, _, err := Resume(dir, Options{Fingerprint: "other"}); err == nil {
 		t.Fatal("resumed with another fingerprint")

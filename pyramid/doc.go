@@ -21,7 +21,9 @@
 // Lower tiers are the exporter's 2×2 box cascade quantised by round half to
 // even, computed exactly (see cascade.go). Writer encodes on every core and
 // writes in input order; its output appears at the destination only when
-// complete (written into a hidden partial folder, then renamed).
+// complete (written into a hidden partial folder, then renamed). Writers of
+// datasets, zips and extracted folders lock their output
+// (internal/lockfile), so that two processes never write one.
 //
 // Tiers may be compressed as TensorFlow's TFRecordOptions compress them,
 // one gzip or zlib stream per file. Gzip uses github.com/klauspost/pgzip,

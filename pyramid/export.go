@@ -8,11 +8,14 @@ import (
 	"fmt"
 	"image/png"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
-	"slices"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/progan/progan/internal/npy"
 	"github.com/progan/progan/internal/parallel"
 )
 
@@ -29,8 +32,9 @@ type ZipOptions struct {
 // stylegan2-ada-pytorch's and stylegan3's dataset_tool: a zip (stored, not
 // deflated) of PNG files "00000/img00000000.png", … (1000 per folder), in
 // record order, followed by "dataset.json" whose "labels" lists
-// [name, class] pairs when the labels are one-hot, [name, [v0, v1, …]]
-// pairs for other labels, and is null for a dataset without labels.
+// [name, class] pairs when the labels are one-hot (and the last class is
+// used, see classes), [name, [v0, v1, …]] pairs for other labels, and is
+// null for a dataset without labels.
 func ExportZip(ctx context.Context, d *Dataset, res int, w io.Writer, opt ZipOptions) error {
 	if _, err := d.Tier(res); err != nil {
 		return err
@@ -38,6 +42,16 @@ func ExportZip(ctx context.Context, d *Dataset, res int, w io.Writer, opt ZipOpt
 	labels, err := d.Labels()
 	if err != nil {
 		return err
+	}
+	if labels != nil {
+		// Checked before the images are encoded: JSON has no NaN or ±Inf.
+		for i := range labels.Rows {
+			for k, v := range labels.Row(i) {
+				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+					return fmt.Errorf("pyramid: export: label of record %d: value %v in column %d is not a finite number, which dataset.json cannot hold", i, v, k)
+				}
+			}
+		}
 	}
 	zw := zip.NewWriter(w)
 	enc := png.Encoder{CompressionLevel: opt.Compression}
@@ -90,19 +104,12 @@ func ExportZip(ctx context.Context, d *Dataset, res int, w io.Writer, opt ZipOpt
 			return fmt.Errorf("pyramid: export: %d labels for %d images", labels.Rows, len(names))
 		}
 		meta.Labels = make([]any, len(names))
-		oneHot := true
-		for i := range labels.Rows {
-			if _, ok := class(labels.Row(i)); !ok {
-				oneHot = false
-				break
-			}
-		}
+		cs := classes(labels)
 		for i, name := range names {
-			row := labels.Row(i)
-			if c, ok := class(row); ok && oneHot {
-				meta.Labels[i] = []any{name, c}
+			if cs != nil {
+				meta.Labels[i] = []any{name, cs[i]}
 			} else {
-				meta.Labels[i] = []any{name, slices.Clone(row)}
+				meta.Labels[i] = []any{name, floatRow(labels.Row(i))}
 			}
 		}
 	}
@@ -129,6 +136,56 @@ func ZipName(i int) string {
 	return s[:5] + "/img" + s + ".png"
 }
 
+// classes returns the class of every row when every row is one-hot and
+// the last column is some row's class. stylegan2-ada-pytorch reads integer
+// labels as classes and one-hot encodes them with max class + 1 columns:
+// classes whose last one is never used would lose the dataset's width, so
+// such labels are written as rows.
+func classes(labels *npy.Matrix) []int {
+	cs := make([]int, labels.Rows)
+	last := false
+	for i := range labels.Rows {
+		c, ok := class(labels.Row(i))
+		if !ok {
+			return nil
+		}
+		cs[i] = c
+		last = last || c == labels.Cols-1
+	}
+	if !last {
+		return nil
+	}
+	return cs
+}
+
+// floatRow is a label row in dataset.json. Every value is written as a
+// float for Python's json (1.0, -0.0, 1e-07: never 1 or -0, which it
+// reads as integers, losing the sign of zero), as the shortest decimal
+// that Python's float64, cast to float32 by the loader, turns back into
+// the same float32.
+type floatRow []float32
+
+func (r floatRow) MarshalJSON() ([]byte, error) {
+	b := []byte{'['}
+	for i, v := range r {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return nil, fmt.Errorf("label value %v is not a finite number", v)
+		}
+		s := strconv.FormatFloat(float64(v), 'g', -1, 32)
+		if f, err := strconv.ParseFloat(s, 64); err != nil || float32(f) != v {
+			s = strconv.FormatFloat(float64(v), 'g', -1, 64) // exact, where double rounding would err
+		}
+		b = append(b, s...)
+		if !strings.ContainsAny(s, ".e") {
+			b = append(b, ".0"...)
+		}
+	}
+	return append(b, ']'), nil
+}
+
 // class returns the class of a one-hot row.
 func class(row []float32) (int, bool) {
 	c := -1
@@ -145,8 +202,15 @@ func class(row []float32) (int, bool) {
 
 // ExportZipFile writes the zip to path atomically: into a hidden temporary
 // file beside it, renamed into place only when complete. An existing path
-// is not overwritten.
+// is not overwritten, and path is locked against other progan processes
+// meanwhile.
 func ExportZipFile(ctx context.Context, d *Dataset, res int, path string, opt ZipOptions) error {
+	path = filepath.Clean(path)
+	lock, err := lockOutput(path)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
 	if _, err := os.Lstat(path); err == nil {
 		return fmt.Errorf("pyramid: %s: %w", path, os.ErrExist)
 	}

@@ -2,6 +2,7 @@ package pyramid
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image/png"
 	"os"
@@ -12,9 +13,12 @@ import (
 
 // Extract writes records [from, to) of the tier of resolution res as PNG
 // files dir/img%08d.png (gray for one channel, RGB for three), named by
-// record index as the original's extract command does. Files are encoded
-// in parallel and each appears only once complete. progress, if set, is
-// called per file written.
+// record index as the original's extract command does. dir must not exist
+// or be empty, and is locked against other progan processes meanwhile;
+// the files are written into a hidden folder beside it, renamed into place
+// when all are written, so an interrupted run leaves no half-filled
+// folder. Files are encoded in parallel. progress, if set, is called per
+// file written.
 func Extract(ctx context.Context, d *Dataset, res, from, to int, dir string, progress func(int)) error {
 	t, err := d.Tier(res)
 	if err != nil {
@@ -26,9 +30,44 @@ func Extract(ctx context.Context, d *Dataset, res, from, to int, dir string, pro
 	if from < 0 || from > to {
 		return fmt.Errorf("pyramid: range %d:%d outside [0, %d]", from, to, t.Records)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	dir = filepath.Clean(dir)
+	lock, err := lockOutput(dir)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	if err := checkEmpty(dir); err != nil {
+		return err
+	}
+	tmp := PartialDir(dir)
+	if err := os.RemoveAll(tmp); err != nil {
+		return fmt.Errorf("pyramid: removing partial output %s: %w", tmp, err)
+	}
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
 		return fmt.Errorf("pyramid: %w", err)
 	}
+	err = extract(ctx, d, res, from, to, tmp, progress)
+	if err == nil {
+		err = syncDir(tmp)
+	}
+	if err == nil {
+		// An empty destination folder is replaced; rename fails on a non-empty one.
+		if err = os.Remove(dir); errors.Is(err, os.ErrNotExist) {
+			err = nil
+		}
+	}
+	if err == nil {
+		err = os.Rename(tmp, dir)
+	}
+	if err != nil {
+		os.RemoveAll(tmp)
+		return fmt.Errorf("pyramid: extract: %w", err)
+	}
+	return syncDir(filepath.Dir(dir))
+}
+
+// extract writes the files into dir.
+func extract(ctx context.Context, d *Dataset, res, from, to int, dir string, progress func(int)) error {
 	type item struct {
 		i   int
 		img *Image
@@ -73,7 +112,7 @@ func Extract(ctx context.Context, d *Dataset, res, from, to int, dir string, pro
 		}
 		return nil
 	}
-	err = feed()
+	err := feed()
 	close(work)
 	wg.Wait()
 	if err == nil {
@@ -85,20 +124,22 @@ func Extract(ctx context.Context, d *Dataset, res, from, to int, dir string, pro
 	return err
 }
 
+// writePNG writes and syncs one file: the folder is renamed into place
+// once all are written, and must not then hold empty files after a crash.
 func writePNG(enc *png.Encoder, path string, img *Image) error {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
+	f, err := os.Create(path)
 	if err != nil {
-		return fmt.Errorf("pyramid: %w", err)
+		return err
 	}
-	if err := enc.Encode(f, img.Interleaved()); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("pyramid: %s: %w", path, err)
+	err = enc.Encode(f, img.Interleaved())
+	if err == nil {
+		err = f.Sync()
 	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("pyramid: %w", err)
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	return os.Rename(tmp, path)
+	if err != nil {
+		return fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	return nil
 }

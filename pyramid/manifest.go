@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+
+	"github.com/progan/progan/internal/imagefile"
 )
 
 // Version is the tool version recorded in manifests.
@@ -48,8 +49,12 @@ type Skipped struct {
 
 const manifestFormat = "progan-dataset/1"
 
+// maxMetaBytes caps the manifest and index files read whole: far above
+// what a dataset of 2³¹ images needs for its index.
+const maxMetaBytes = 1 << 30
+
 func readManifest(path string) (*Manifest, error) {
-	b, err := os.ReadFile(path)
+	b, err := imagefile.ReadRegular(path, maxMetaBytes)
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,8 @@ import (
 
 	"github.com/klauspost/compress/zlib"
 	"github.com/klauspost/pgzip"
+
+	"github.com/progan/progan/internal/imagefile"
 	"github.com/progan/progan/internal/npy"
 	"github.com/progan/progan/internal/tfrecord"
 )
@@ -153,7 +155,7 @@ func Open(dir string) (*Dataset, error) {
 }
 
 func readNpyHeader(path string) (npy.Header, error) {
-	f, err := os.Open(path)
+	f, _, err := imagefile.OpenRegular(path)
 	if err != nil {
 		return npy.Header{}, err
 	}
@@ -168,13 +170,9 @@ func readNpyHeader(path string) (npy.Header, error) {
 // openTier opens one record file, finds its compression and reads its
 // first record for the shape.
 func openTier(path string) (*Tier, int, error) {
-	f, err := os.Open(path)
+	// A regular file only: a FIFO or device would block or never end.
+	f, st, err := imagefile.OpenRegular(path)
 	if err != nil {
-		return nil, 0, err
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
 		return nil, 0, err
 	}
 	t := &Tier{Path: path, Bytes: st.Size(), f: f}
@@ -260,7 +258,7 @@ func decodeRecord(p []byte) (*Image, error) {
 // index loads the index sidecar, or builds the index by one scan.
 func (d *Dataset) index() error {
 	if d.Manifest != nil {
-		if b, err := os.ReadFile(filepath.Join(d.Dir, IndexFile)); err == nil {
+		if b, err := imagefile.ReadRegular(filepath.Join(d.Dir, IndexFile), maxMetaBytes); err == nil {
 			if idx, err := readIndex(b); err == nil && d.useIndex(idx) {
 				return nil
 			}

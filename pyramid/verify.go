@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/progan/progan/internal/imagefile"
 	"github.com/progan/progan/internal/tfrecord"
 )
 
@@ -254,7 +255,7 @@ func verifyFile(d *Dataset, name string, entries map[string]FileEntry, rep *Repo
 		rep.add("%s: not listed in the manifest", name)
 		return
 	}
-	f, err := os.Open(filepath.Join(d.Dir, name))
+	f, _, err := imagefile.OpenRegular(filepath.Join(d.Dir, name))
 	if err != nil {
 		rep.add("%s: %v", name, err)
 		return
@@ -282,7 +283,7 @@ func verifyManifest(d *Dataset, entries map[string]FileEntry, rep *Report) {
 	if m.Compression == None.String() {
 		if _, ok := entries[IndexFile]; ok {
 			verifyFile(d, IndexFile, entries, rep)
-			b, err := os.ReadFile(filepath.Join(d.Dir, IndexFile))
+			b, err := imagefile.ReadRegular(filepath.Join(d.Dir, IndexFile), maxMetaBytes)
 			if err == nil {
 				idx, err := readIndex(b)
 				if _, ok := d.matchIndex(idx); err != nil || !ok {

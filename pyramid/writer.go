@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/progan/progan/internal/lockfile"
 	"github.com/progan/progan/internal/npy"
 	"github.com/progan/progan/internal/tfrecord"
 )
@@ -48,6 +49,7 @@ type Options struct {
 type Writer struct {
 	dir, tmp, name string
 	opt            Options
+	lock           *lockfile.Lock // on dir, held from Create or Resume to Close, Abort or Stop
 
 	// fixed by the first image
 	channels, size, labelSize int
@@ -101,34 +103,81 @@ type seg struct {
 // ErrExists reports a destination that already holds files.
 var ErrExists = errors.New("destination exists and is not empty")
 
+// MaxResolution is the largest image the writer takes. A 3×4096² record
+// is 50 MB, and the pipeline holds a few per worker; the paper's largest
+// is 1024², CelebA-HQ's warp works at 4096².
+const MaxResolution = 4096
+
+// MaxLabelSize is the longest label row the writer takes (ImageNet-21k's
+// one-hot labels have 21 841).
+const MaxLabelSize = 1 << 16
+
 // Create starts a dataset at dir, which must not exist or be an empty
-// folder. A hidden partial folder left by an interrupted earlier run for
-// the same destination is removed first: the run starts over.
+// folder. It locks dir against other progan processes until Close, Abort
+// or Stop; a locked dir is refused at once (lockfile.ErrLocked) and left
+// alone. A hidden partial folder left by an interrupted earlier run for
+// the same destination is removed: the run starts over.
 func Create(dir string, opt Options) (*Writer, error) {
 	dir = filepath.Clean(dir)
-	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return nil, fmt.Errorf("pyramid: %s: %w", dir, ErrExists)
-	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("pyramid: %w", err)
+	lock, err := lockOutput(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkEmpty(dir); err != nil {
+		lock.Release()
+		return nil, err
 	}
 	tmp := PartialDir(dir)
 	if err := os.RemoveAll(tmp); err != nil {
+		lock.Release()
 		return nil, fmt.Errorf("pyramid: removing partial output %s: %w", tmp, err)
 	}
 	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		lock.Release()
 		return nil, fmt.Errorf("pyramid: %w", err)
 	}
-	return newWriter(dir, opt)
+	return newWriter(dir, opt, lock), nil
 }
 
-func newWriter(dir string, opt Options) (*Writer, error) {
+// lockOutput takes the lock of an output path, making its parent folder
+// (where the lock file lives) if need be.
+func lockOutput(path string) (*lockfile.Lock, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("pyramid: %w", err)
+	}
+	l, err := lockfile.Acquire(path)
+	if err != nil {
+		return nil, fmt.Errorf("pyramid: %w", err)
+	}
+	return l, nil
+}
+
+// checkEmpty accepts a folder that does not exist or is empty.
+func checkEmpty(dir string) error {
+	entries, err := os.ReadDir(dir)
+	switch {
+	case err == nil && len(entries) > 0:
+		return fmt.Errorf("pyramid: %s: %w", dir, ErrExists)
+	case err != nil && !errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("pyramid: %w", err)
+	}
+	return nil
+}
+
+func newWriter(dir string, opt Options, lock *lockfile.Lock) *Writer {
 	if opt.Workers <= 0 {
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
 	if opt.Order == "" {
 		opt.Order = "input"
 	}
-	return &Writer{dir: dir, tmp: PartialDir(dir), name: datasetName(dir), opt: opt}, nil
+	return &Writer{dir: dir, tmp: PartialDir(dir), name: datasetName(dir), opt: opt, lock: lock}
+}
+
+// unlock gives up the output's lock once the writer is done with it.
+func (w *Writer) unlock() {
+	w.lock.Release()
+	w.lock = nil
 }
 
 // PartialDir is the hidden folder in which a dataset for dir is written
@@ -165,6 +214,12 @@ func (w *Writer) Add(img image.Image, label []float32) error {
 	}
 	if len(label) != w.labelSize {
 		return fmt.Errorf("pyramid: image %d: label of length %d, dataset labels have %d", w.added, len(label), w.labelSize)
+	}
+	for k, v := range label {
+		// No reader of labels has a use for them, and dataset.json cannot hold them.
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return fmt.Errorf("pyramid: image %d: label value %v in column %d is not a finite number", w.added, v, k)
+		}
 	}
 	var j *job
 	select {
@@ -210,13 +265,16 @@ func shapeOf(img image.Image) (c, size int, err error) {
 		return 0, 0, fmt.Errorf("image is %dx%d: not square", b.Dx(), b.Dy())
 	}
 	size = b.Dx()
-	if size < 4 || size&(size-1) != 0 {
-		return 0, 0, fmt.Errorf("image is %dx%d: size must be a power of two ≥ 4", size, size)
+	if size < 4 || size > MaxResolution || size&(size-1) != 0 {
+		return 0, 0, fmt.Errorf("image is %dx%d: size must be a power of two from 4 to %d", size, size, MaxResolution)
 	}
 	return c, size, nil
 }
 
 func (w *Writer) start(c, size, labelSize int) error {
+	if labelSize > MaxLabelSize {
+		return fmt.Errorf("pyramid: labels of %d values: at most %d", labelSize, MaxLabelSize)
+	}
 	w.channels, w.size, w.labelSize = c, size, labelSize
 	open := func(name string, comp Compression) (*sink, error) {
 		if w.resumed != nil {
@@ -433,9 +491,9 @@ func (w *Writer) Close() error {
 	}
 	if err != nil {
 		w.cleanup()
-		return err
 	}
-	return nil
+	w.unlock()
+	return err
 }
 
 // Abort stops the writer and removes its partial output.
@@ -445,6 +503,7 @@ func (w *Writer) Abort() error {
 	}
 	w.closed = true
 	w.drain()
+	defer w.unlock()
 	return w.cleanup()
 }
 
@@ -517,6 +576,17 @@ func (w *Writer) finish() error {
 	}
 	if err := os.Remove(filepath.Join(w.tmp, checkpointFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("pyramid: %w", err)
+	}
+	// The manifest's sizes come from the bytes written; a file cut short
+	// meanwhile (a full disk, another program) must not be published.
+	for _, e := range m.Files {
+		st, err := os.Stat(filepath.Join(w.tmp, e.Name))
+		if err != nil {
+			return fmt.Errorf("pyramid: %w", err)
+		}
+		if st.Size() != e.Bytes {
+			return fmt.Errorf("pyramid: %s holds %d bytes, %d were written", e.Name, st.Size(), e.Bytes)
+		}
 	}
 	js, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {

@@ -38,8 +38,9 @@ type Options struct {
 	// Workers is the number of goroutines (0: GOMAXPROCS).
 	Workers int
 	// Progress, if set, is called after every image, in order, with the
-	// number of images the Evaluator has described so far (Distance: both
-	// sets together, reals first).
+	// number of images just described: 1. It counts a delta, as every
+	// progress callback of this module does, so that a progress bar's Add
+	// can be given as it is (Distance: both sets, reals first).
 	Progress func(images int)
 
 	minibatch int  // numpy mode: override the minibatch rule (tests)
@@ -267,7 +268,7 @@ func (e *Evaluator) Collect(ctx context.Context, images iter.Seq2[*pyramid.Image
 		d.n++
 		e.images++
 		if e.opt.Progress != nil {
-			e.opt.Progress(e.images)
+			e.opt.Progress(1)
 		}
 	}
 	runtime.KeepAlive(d) // the workers wrote into its chunks

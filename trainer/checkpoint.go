@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/progan/progan/internal/nn"
@@ -32,17 +33,30 @@ import (
 // The metadata holds "format" (CheckpointFormat), "arch" (Arch as JSON),
 // "config" (Config as JSON), "state" (the run's position as JSON: images
 // shown, step counters, optimiser steps and beta powers, data stream
-// position, tick, SWD history), "lod" and "kimg".
+// position, tick, SWD history), "lod", "kimg" and "dataset" (what
+// identifies the dataset trained on, as JSON; checkpoints written before
+// it was added lack it). Every tensor is finite: a run whose weights are
+// not stops instead of writing them.
+//
+// A checkpoint is read as untrusted input: every field of the metadata is
+// checked against the limits of a run (MaxResolution and the others) and
+// every tensor's shape against the network its arch describes before a
+// network is built from it.
 const CheckpointFormat = "progan-trainer/1"
 
 type checkpoint struct {
 	path  string
-	file  *safetensors.File
+	file  *safetensors.File // nil when only the metadata was read
 	arch  Arch
 	cfg   Config
 	state state
 	lod   float64
+	data  *datasetID // nil in checkpoints older than the fingerprint
 }
+
+// ErrDiverged is wrapped by the error of a run whose weights, optimiser
+// state or losses are no longer finite.
+var ErrDiverged = errors.New("diverged")
 
 // saveCheckpoint writes the run's checkpoint for the current image count
 // and returns its path.
@@ -76,6 +90,14 @@ func (t *trainer) saveCheckpoint() (string, error) {
 	addNet("Gs/", &t.gs.network)
 	addOpt("G_opt/", &t.g.network, t.gOpt)
 	addOpt("D_opt/", &t.d.network, t.dOpt)
+	// The host copies are current now, on any device: a run that has
+	// diverged stops here, and the last checkpoint written stays the last
+	// finite one.
+	for _, ten := range ts {
+		if n := nonFinite(ten.Data); n > 0 {
+			return "", t.diverged(fmt.Sprintf("non-finite weights or optimiser state (%d values of %s)", n, ten.Name))
+		}
+	}
 	t.st.GAdam = adamState{t.gOpt.Steps, t.gOpt.Beta1Power, t.gOpt.Beta2Power}
 	t.st.DAdam = adamState{t.dOpt.Steps, t.dOpt.Beta1Power, t.dOpt.Beta2Power}
 	meta, err := t.metadata()
@@ -86,17 +108,42 @@ func (t *trainer) saveCheckpoint() (string, error) {
 	if err := safetensors.WriteFile(path, ts, meta); err != nil {
 		return "", fmt.Errorf("trainer: checkpoint: %w", err)
 	}
+	t.lastCkpt = path
 	return path, nil
+}
+
+// diverged logs and returns the error that stops a diverged run: what
+// went non-finite, and the checkpoint to go back to.
+func (t *trainer) diverged(what string) error {
+	last := "no checkpoint had been written"
+	if t.lastCkpt != "" {
+		last = "the last finite checkpoint is " + t.lastCkpt
+	}
+	err := fmt.Errorf("trainer: %w at kimg %.1f: %s; %s", ErrDiverged, float64(t.st.Nimg)/1000, what, last)
+	t.logf("%v", err)
+	return err
+}
+
+// nonFinite counts the infinities and NaNs in x.
+func nonFinite(x []f32) int {
+	n := 0
+	for _, v := range x {
+		if v-v != 0 { // NaN − NaN and ∞ − ∞ are NaN
+			n++
+		}
+	}
+	return n
 }
 
 func (t *trainer) metadata() (map[string]string, error) {
 	meta := map[string]string{"format": CheckpointFormat}
 	for k, v := range map[string]any{
-		"arch":   t.arch,
-		"config": t.cfg,
-		"state":  t.st,
-		"lod":    t.lod(),
-		"kimg":   float64(t.st.Nimg) / 1000,
+		"arch":    t.arch,
+		"config":  t.cfg,
+		"state":   t.st,
+		"lod":     t.lod(),
+		"kimg":    float64(t.st.Nimg) / 1000,
+		"dataset": t.dataID,
 	} {
 		b, err := json.Marshal(v)
 		if err != nil {
@@ -107,12 +154,18 @@ func (t *trainer) metadata() (map[string]string, error) {
 	return meta, nil
 }
 
-// readCheckpoint reads a checkpoint file written by saveCheckpoint.
+// readCheckpoint reads a checkpoint file written by saveCheckpoint and
+// checks its metadata.
 func readCheckpoint(path string) (*checkpoint, error) {
 	f, err := safetensors.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("trainer: %w", err)
 	}
+	return parseCheckpoint(path, f)
+}
+
+// parseCheckpoint checks the metadata of a checkpoint file read from path.
+func parseCheckpoint(path string, f *safetensors.File) (*checkpoint, error) {
 	c := &checkpoint{path: path, file: f}
 	if err := c.parseMeta(f.Metadata); err != nil {
 		return nil, fmt.Errorf("trainer: %s: %w", path, err)
@@ -120,16 +173,124 @@ func readCheckpoint(path string) (*checkpoint, error) {
 	return c, nil
 }
 
+// parseMeta decodes and validates every field of the metadata: the arch
+// within the limits of a network, the configuration as a run's, the state
+// and lod within the network's levels.
 func (c *checkpoint) parseMeta(meta map[string]string) error {
 	if meta["format"] != CheckpointFormat {
 		return fmt.Errorf("not a trainer checkpoint (format %q, want %q)", meta["format"], CheckpointFormat)
 	}
-	for k, v := range map[string]any{"arch": &c.arch, "config": &c.cfg, "state": &c.state, "lod": &c.lod} {
-		if err := json.Unmarshal([]byte(meta[k]), v); err != nil {
-			return fmt.Errorf("metadata %q: %w", k, err)
+	for _, f := range []struct {
+		key string
+		v   any
+	}{{"arch", &c.arch}, {"config", &c.cfg}, {"state", &c.state}, {"lod", &c.lod}} {
+		v, ok := meta[f.key]
+		if !ok {
+			return fmt.Errorf("metadata has no %q", f.key)
+		}
+		if err := json.Unmarshal([]byte(v), f.v); err != nil {
+			return fmt.Errorf("metadata %q: %w", f.key, err)
 		}
 	}
-	return c.arch.check()
+	if err := c.arch.check(); err != nil {
+		return fmt.Errorf("metadata \"arch\": %w", err)
+	}
+	if err := c.cfg.check(c.arch.Resolution); err != nil {
+		return fmt.Errorf("metadata \"config\": %w", err)
+	}
+	if r := c.cfg.Resolution; r != 0 && r != c.arch.Resolution {
+		return fmt.Errorf("metadata \"config\": resolution %d, the arch's is %d", r, c.arch.Resolution)
+	}
+	if err := c.state.check(c.arch); err != nil {
+		return fmt.Errorf("metadata \"state\": %w", err)
+	}
+	if maxLOD := float64(c.arch.log2R() - 2); !(c.lod >= 0 && c.lod <= maxLOD) {
+		return fmt.Errorf("metadata \"lod\": %g outside [0, %g]", c.lod, maxLOD)
+	}
+	if v, ok := meta["dataset"]; ok {
+		if err := json.Unmarshal([]byte(v), &c.data); err != nil {
+			return fmt.Errorf("metadata \"dataset\": %w", err)
+		}
+	}
+	return nil
+}
+
+// check validates a run's position for a network of arch a.
+func (s *state) check(a Arch) error {
+	maxLOD := float64(a.log2R() - 2)
+	inLOD := func(lod float64) bool { return lod >= 0 && lod <= maxLOD }
+	switch {
+	case s.Nimg < 0:
+		return fmt.Errorf("nimg %d is negative", s.Nimg)
+	case s.DSteps < 0 || s.GSteps < 0:
+		return fmt.Errorf("step counters %d (D) and %d (G): want ≥ 0", s.DSteps, s.GSteps)
+	case s.Tick < 0 || s.TickStart < 0 || s.TickStart > s.Nimg:
+		return fmt.Errorf("tick %d starting at nimg %d: want ≥ 0, the start at most nimg %d", s.Tick, s.TickStart, s.Nimg)
+	case s.PrevLOD != -1 && !inLOD(s.PrevLOD): // −1: no round yet
+		return fmt.Errorf("prev_lod %g outside [0, %g]", s.PrevLOD, maxLOD)
+	case s.DataRes != 0 && (!isPow2(s.DataRes) || s.DataRes < 4 || s.DataRes > a.Resolution):
+		return fmt.Errorf("data_res %d: want 0 or a power of two from 4 to %d", s.DataRes, a.Resolution)
+	case s.DataPos < 0:
+		return fmt.Errorf("data_pos %d is negative", s.DataPos)
+	case !(s.Seconds >= 0) || !finite(s.Seconds):
+		return fmt.Errorf("seconds %g: want finite and ≥ 0", s.Seconds)
+	case s.Acc.Steps < 0 || s.Acc.Skipped < 0 || s.Acc.NonFinite < 0 || s.Acc.NonFinite > s.Acc.Steps:
+		return fmt.Errorf("tick accumulator of %d steps, %d skipped, %d non-finite: want ≥ 0, non-finite at most the steps",
+			s.Acc.Steps, s.Acc.Skipped, s.Acc.NonFinite)
+	}
+	for _, o := range []struct {
+		name string
+		a    adamState
+	}{{"g_adam", s.GAdam}, {"d_adam", s.DAdam}} {
+		// The powers divide as 1 − β1^t: 1 would give an infinite step.
+		if o.a.Steps < 0 || !(o.a.Beta1Power >= 0 && o.a.Beta1Power < 1) || !(o.a.Beta2Power >= 0 && o.a.Beta2Power < 1) {
+			return fmt.Errorf("%s: steps %d, beta powers %g and %g: want steps ≥ 0 and powers in [0, 1)", o.name, o.a.Steps, o.a.Beta1Power, o.a.Beta2Power)
+		}
+	}
+	for i, p := range s.SWD {
+		ok := p.Kimg >= 0 && finite(p.Kimg) && inLOD(p.LOD) && p.Avg >= 0 && finite(p.Avg) && len(p.Levels) <= a.log2R()
+		for _, v := range p.Levels {
+			ok = ok && v >= 0 && finite(v)
+		}
+		if !ok {
+			return fmt.Errorf("swd point %d (kimg %g, lod %g, avg %g, %d levels): want finite, non-negative values within the network's levels", i, p.Kimg, p.LOD, p.Avg, len(p.Levels))
+		}
+	}
+	return nil
+}
+
+// checkTensors checks that the checkpoint holds every tensor prefix+name
+// of shapes, of that shape and finite. It runs before a network is built
+// from the metadata, so that an arch the tensors do not bear out allocates
+// nothing: a network built after it is no larger than the file.
+func (c *checkpoint) checkTensors(prefix string, shapes []paramShape) error {
+	for _, p := range shapes {
+		ten, ok := c.file.Tensor(prefix + p.name)
+		if !ok {
+			return fmt.Errorf("trainer: %s: no tensor %s%s", c.path, prefix, p.name)
+		}
+		if !slices.Equal(ten.Shape, p.shape) {
+			return fmt.Errorf("trainer: %s: tensor %s%s has shape %v, the arch needs %v", c.path, prefix, p.name, ten.Shape, p.shape)
+		}
+		if n := nonFinite(ten.Data); n > 0 {
+			return fmt.Errorf("trainer: %s: tensor %s%s has %d non-finite values: the run had diverged; use an earlier checkpoint", c.path, prefix, p.name, n)
+		}
+	}
+	return nil
+}
+
+// checkAll runs checkTensors on every tensor a resumed run restores.
+func (c *checkpoint) checkAll() error {
+	g, d := c.arch.generatorShapes(), c.arch.discriminatorShapes()
+	for _, t := range []struct {
+		prefix string
+		shapes []paramShape
+	}{{"G/", g}, {"D/", d}, {"Gs/", g}, {"G_opt/m/", g}, {"G_opt/v/", g}, {"D_opt/m/", d}, {"D_opt/v/", d}} {
+		if err := c.checkTensors(t.prefix, t.shapes); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // load copies the tensors prefix+<var> into the network's parameters.
@@ -139,7 +300,7 @@ func (c *checkpoint) load(prefix string, n *network, dst func(i int, p *nn.Param
 		if !ok {
 			return fmt.Errorf("trainer: %s: no tensor %s%s", c.path, prefix, p.name)
 		}
-		if len(ten.Data) != len(p.p.Value) || fmt.Sprint(ten.Shape) != fmt.Sprint(p.p.Shape) {
+		if len(ten.Data) != len(p.p.Value) || !slices.Equal(ten.Shape, p.p.Shape) {
 			return fmt.Errorf("trainer: %s: tensor %s%s has shape %v, want %v", c.path, prefix, p.name, ten.Shape, p.p.Shape)
 		}
 		copy(dst(i, p.p), ten.Data)
@@ -152,9 +313,6 @@ func values(_ int, p *nn.Param[f32]) []f32 { return p.Value }
 // restore sets the trainer's networks, optimisers and position from the
 // checkpoint.
 func (c *checkpoint) restore(t *trainer) error {
-	if c.arch != t.arch {
-		return fmt.Errorf("trainer: %s: network %+v does not match the dataset's %+v", c.path, c.arch, t.arch)
-	}
 	for _, l := range []struct {
 		prefix string
 		n      *network
@@ -225,17 +383,36 @@ func newestCheckpoint(dir string) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("trainer: %w", err)
 		}
-		var st state
-		if meta["format"] != CheckpointFormat || json.Unmarshal([]byte(meta["state"]), &st) != nil {
-			return "", fmt.Errorf("trainer: %s is not a trainer checkpoint", path)
+		var c checkpoint
+		if err := c.parseMeta(meta); err != nil {
+			return "", fmt.Errorf("trainer: %s: %w", path, err)
 		}
 		// Snapshots before the final copy of the same state: the names sort so.
-		if st.Nimg > bestN {
-			best, bestN = path, st.Nimg
+		if c.state.Nimg > bestN {
+			best, bestN = path, c.state.Nimg
 		}
 	}
 	if best == "" {
 		return "", fmt.Errorf("trainer: %s: %w", dir, ErrNoCheckpoint)
 	}
 	return best, nil
+}
+
+// Saved returns the configuration and the network of the checkpoint that
+// Resume continues in the run folder dir, from its metadata alone: what a
+// resumed run keeps, such as the settings it cannot change.
+func Saved(dir string) (Config, Arch, error) {
+	path, err := newestCheckpoint(dir)
+	if err != nil {
+		return Config{}, Arch{}, err
+	}
+	meta, err := safetensors.ReadMetadata(path)
+	if err != nil {
+		return Config{}, Arch{}, fmt.Errorf("trainer: %w", err)
+	}
+	var c checkpoint
+	if err := c.parseMeta(meta); err != nil {
+		return Config{}, Arch{}, fmt.Errorf("trainer: %s: %w", path, err)
+	}
+	return c.cfg, c.arch, nil
 }

@@ -3,6 +3,7 @@ package trainer
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/bits"
 	"slices"
 	"strconv"
@@ -230,18 +231,37 @@ func (c *Config) stageAt(nimg int64, res int) stage {
 	return s
 }
 
+// Limits on a run's settings beyond those of the network (MaxFmap and the
+// others): the counts they size stay in memory and in int64.
+const (
+	MaxKimg       = 1e7     // phase, fade, total and tick kimg: 10¹⁰ images
+	MaxBatch      = 1 << 14 // minibatch
+	MaxRepeats    = 1024    // minibatch repeats and D repeats
+	MaxSWDImages  = 1 << 17 // SWD images
+	MaxGrid       = 64      // sample grid images across or down
+	MaxGridPixels = 1 << 29 // pixels of a sample grid (2 GiB as RGBA)
+	MaxTicks      = 1 << 20 // image and network ticks
+)
+
+// finite reports whether v is neither infinite nor NaN.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
 // check validates the configuration for a network of final resolution res.
+// Every comparison is written so that NaN fails it.
 func (c *Config) check(res int) error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if c.FmapBase < 1 || c.FmapMax < 1 {
-		bad("fmap base %d and max %d must be positive", c.FmapBase, c.FmapMax)
+	if c.Resolution != 0 && (!isPow2(c.Resolution) || c.Resolution < 4 || c.Resolution > MaxResolution) {
+		bad("resolution %d: want 0 or a power of two from 4 to %d", c.Resolution, MaxResolution)
 	}
-	if c.LatentSize < 0 {
-		bad("latent size %d is negative", c.LatentSize)
+	if c.FmapBase < 1 || c.FmapMax < 1 || c.FmapBase > MaxFmap || c.FmapMax > MaxFmap {
+		bad("fmap base %d and max %d: want 1 to %d", c.FmapBase, c.FmapMax, MaxFmap)
 	}
-	if c.MbstdGroup < 1 {
-		bad("minibatch-stddev group %d must be at least 1", c.MbstdGroup)
+	if c.LatentSize < 0 || c.LatentSize > MaxLatent {
+		bad("latent size %d: want 0 (automatic) to %d", c.LatentSize, MaxLatent)
+	}
+	if c.MbstdGroup < 1 || c.MbstdGroup > MaxMbstdGroup {
+		bad("minibatch-stddev group %d: want 1 to %d", c.MbstdGroup, MaxMbstdGroup)
 	}
 	if c.Loss != "wgangp" && c.Loss != "lsgan" {
 		bad("loss %q: want wgangp or lsgan", c.Loss)
@@ -249,23 +269,39 @@ func (c *Config) check(res int) error {
 	if !isPow2(c.InitialResolution) || c.InitialResolution < 4 || c.InitialResolution > res {
 		bad("initial resolution %d: want a power of two from 4 to %d", c.InitialResolution, res)
 	}
-	if c.PhaseKimg < 0 || c.FadeKimg < 0 || c.TotalKimg <= 0 {
-		bad("kimg: phase %g and fade %g must be ≥ 0, total %g > 0", c.PhaseKimg, c.FadeKimg, c.TotalKimg)
+	kimg := func(v float64) bool { return v >= 0 && v <= MaxKimg }
+	// A total under one image would end the run before its first
+	// checkpoint.
+	if !kimg(c.PhaseKimg) || !kimg(c.FadeKimg) || !kimg(c.TotalKimg) || !(c.TotalKimg >= 0.001) {
+		bad("kimg: phase %g and fade %g must be from 0 to %g, total %g from 0.001 to %g", c.PhaseKimg, c.FadeKimg, MaxKimg, c.TotalKimg, MaxKimg)
 	}
-	if c.LR <= 0 || c.GSmoothing < 0 || c.GSmoothing >= 1 {
-		bad("learning rate %g must be positive and G smoothing %g in [0, 1)", c.LR, c.GSmoothing)
+	if !(c.LR > 0) || !finite(c.LR) || !(c.GSmoothing >= 0 && c.GSmoothing < 1) {
+		bad("learning rate %g must be positive and finite and G smoothing %g in [0, 1)", c.LR, c.GSmoothing)
 	}
-	if c.MinibatchRepeats < 1 || c.DRepeats < 1 {
-		bad("minibatch repeats %d and D repeats %d must be at least 1", c.MinibatchRepeats, c.DRepeats)
+	if c.MinibatchRepeats < 1 || c.DRepeats < 1 || c.MinibatchRepeats > MaxRepeats || c.DRepeats > MaxRepeats {
+		bad("minibatch repeats %d and D repeats %d: want 1 to %d", c.MinibatchRepeats, c.DRepeats, MaxRepeats)
 	}
-	if c.TickKimgBase <= 0 || c.ImageTicks < 1 || c.NetworkTicks < 1 || c.SWDImages < 0 {
-		bad("tick kimg %g must be positive, image and network ticks %d, %d at least 1, SWD images %d ≥ 0",
-			c.TickKimgBase, c.ImageTicks, c.NetworkTicks, c.SWDImages)
+	if !(c.TickKimgBase > 0 && c.TickKimgBase <= MaxKimg) || c.ImageTicks < 1 || c.NetworkTicks < 1 ||
+		c.ImageTicks > MaxTicks || c.NetworkTicks > MaxTicks || c.SWDImages < 0 || c.SWDImages > MaxSWDImages {
+		bad("tick kimg %g must be in (0, %g], image and network ticks %d, %d from 1 to %d, SWD images %d from 0 to %d",
+			c.TickKimgBase, MaxKimg, c.ImageTicks, c.NetworkTicks, MaxTicks, c.SWDImages, MaxSWDImages)
 	}
-	if c.Grid[0] < 0 || c.Grid[1] < 0 {
-		bad("grid %dx%d is negative", c.Grid[0], c.Grid[1])
+	if c.Grid[0] < 0 || c.Grid[1] < 0 || c.Grid[0] > MaxGrid || c.Grid[1] > MaxGrid {
+		bad("grid %dx%d: want 1 to %d images across and down (0x0: automatic)", c.Grid[0], c.Grid[1], MaxGrid)
+	} else if gw, gh := c.gridSize(res); int64(gw*res)*int64(gh*res) > MaxGridPixels {
+		bad("grid %dx%d of %d×%d images: %d pixels, at most %d", gw, gh, res, res, int64(gw*res)*int64(gh*res), MaxGridPixels)
 	}
-	for r := c.InitialResolution; r <= res; r *= 2 {
+	if c.MinibatchBase < 0 || c.MinibatchBase > MaxBatch {
+		bad("minibatch base %d: want 1 to %d", c.MinibatchBase, MaxBatch)
+	}
+	for _, m := range []map[int]int{c.Minibatch, c.MaxMinibatch} {
+		for r, v := range m {
+			if !isPow2(r) || v < 1 || v > MaxBatch {
+				bad("per-resolution minibatch %d:%d: want a power-of-two resolution and 1 to %d", r, v, MaxBatch)
+			}
+		}
+	}
+	for r := c.InitialResolution; r >= 4 && r <= res; r *= 2 {
 		mb := c.MinibatchBase
 		if m, ok := c.Minibatch[r]; ok {
 			mb = m
@@ -273,19 +309,33 @@ func (c *Config) check(res int) error {
 		if m, ok := c.MaxMinibatch[r]; ok {
 			mb = min(mb, m)
 		}
-		g := min(c.MbstdGroup, mb)
+		g := max(min(c.MbstdGroup, mb), 1)
 		if mb < 1 || mb%g != 0 {
 			bad("minibatch %d at %d×%d: must be positive and a multiple of the minibatch-stddev group %d", mb, r, r, c.MbstdGroup)
 		}
 	}
-	for _, m := range []map[int]float64{c.GLR, c.DLR, c.TickKimg} {
-		for r, v := range m {
-			if !isPow2(r) || v <= 0 {
-				bad("per-resolution value %d:%g: want a power-of-two resolution and a positive value", r, v)
+	for _, m := range []struct {
+		what string
+		m    map[int]float64
+		max  float64
+	}{{"G learning rate", c.GLR, math.MaxFloat64}, {"D learning rate", c.DLR, math.MaxFloat64}, {"tick kimg", c.TickKimg, MaxKimg}} {
+		for r, v := range m.m {
+			if !isPow2(r) || !(v > 0 && v <= m.max) {
+				bad("per-resolution %s %d:%g: want a power-of-two resolution and a positive value up to %g", m.what, r, v, m.max)
 			}
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// gridSize returns the sample grid for final resolution res: the
+// configured one, or the reference's setup_snapshot_image_grid rule for
+// size '1080p'.
+func (c *Config) gridSize(res int) (gw, gh int) {
+	if c.Grid[0] > 0 && c.Grid[1] > 0 {
+		return c.Grid[0], c.Grid[1]
+	}
+	return min(max(1920/res, 3), 32), min(max(1080/res, 2), 32)
 }
 
 func isPow2(n int) bool { return n > 0 && n&(n-1) == 0 }

@@ -57,7 +57,12 @@
 // format), stats.jsonl (one JSON object per tick: kimg, lod, minibatch,
 // losses, seconds per kimg, SWD), reals.png, fakes*.png, swd.png,
 // network-snapshot-*.safetensors, and at the end network-final.safetensors
-// and _training-done.txt.
+// and _training-done.txt. A run holds the lock of package lockfile on its
+// folder while it runs: a second trainer of the same folder fails at once.
+// A run that diverges (weights or optimiser state not finite at a
+// checkpoint, or no finite loss in a whole tick) stops with ErrDiverged
+// and leaves its last finite checkpoint; a resume refuses a checkpoint of
+// another dataset than the run's.
 //
 // All arithmetic is float32 through the layers of internal/nn, on the CPU
 // cores (GOMAXPROCS).

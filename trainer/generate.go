@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"math"
 	"math/rand/v2"
 	"os"
 
@@ -39,6 +40,10 @@ func Load(path string) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Before building Gs: it is then no larger than the file's tensors.
+	if err := c.checkTensors("Gs/", c.arch.generatorShapes()); err != nil {
+		return nil, err
+	}
 	m := &Model{Arch: c.arch, LOD: c.lod, Kimg: float64(c.state.Nimg) / 1000, Path: path, gs: NewGenerator(c.arch, nil)}
 	if err := c.load("Gs/", &m.gs.network, values); err != nil {
 		return nil, err
@@ -56,16 +61,22 @@ type GenerateOptions struct {
 	// it, the other common truncation, would change nothing.
 	Truncation float64
 	// Class selects the one-hot label of a conditional model; −1 draws a
-	// class uniformly for every image.
+	// class uniformly for every image. An unconditional model takes 0 or
+	// −1.
 	Class int
 }
+
+// MinTruncation is the smallest positive GenerateOptions.Truncation: below
+// it, redrawing every latent component until one falls within ±T would
+// take too long (about 12 draws per component at 0.1).
+const MinTruncation = 0.1
 
 // Generate yields n images of Gs at the model's lod, at resolution R,
 // as bytes.
 func (m *Model) Generate(ctx context.Context, n int, opt GenerateOptions) iter.Seq2[*pyramid.Image, error] {
 	return func(yield func(*pyramid.Image, error) bool) {
-		if opt.Class >= m.Arch.LabelSize && m.Arch.LabelSize > 0 {
-			yield(nil, fmt.Errorf("trainer: class %d: the model has %d", opt.Class, m.Arch.LabelSize))
+		if err := m.check(opt); err != nil {
+			yield(nil, err)
 			return
 		}
 		for b0 := 0; b0 < n; b0 += sampleBatch {
@@ -81,6 +92,20 @@ func (m *Model) Generate(ctx context.Context, n int, opt GenerateOptions) iter.S
 			}
 		}
 	}
+}
+
+// check validates the options for the model.
+func (m *Model) check(opt GenerateOptions) error {
+	switch l := m.Arch.LabelSize; {
+	case l == 0 && opt.Class != 0 && opt.Class != -1:
+		return fmt.Errorf("trainer: class %d: %s is unconditional (no labels)", opt.Class, m.Path)
+	case l > 0 && (opt.Class < -1 || opt.Class >= l):
+		return fmt.Errorf("trainer: class %d: %s has classes 0 to %d (-1: random)", opt.Class, m.Path, l-1)
+	}
+	if t := opt.Truncation; math.IsNaN(t) || t > 0 && t < MinTruncation {
+		return fmt.Errorf("trainer: truncation %g: want 0 (none) or at least %g", t, MinTruncation)
+	}
+	return nil
 }
 
 // input writes the generator input of image i: its own stream, so that

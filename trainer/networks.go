@@ -25,17 +25,124 @@ func (a Arch) nf(s int) int { return min(a.FmapBase>>s, a.FmapMax) }
 
 func (a Arch) log2R() int { return log2(a.Resolution) }
 
+// Limits on a network, which also bound what a checkpoint's metadata may
+// claim: beyond them the networks, or the buffers sized from them, would
+// not fit in memory. The reference's largest network (R = 1024, fmap base
+// 8192, max 512, latent 512) has 23M parameters in G and in D.
+const (
+	MaxResolution = 8192    // final resolution R
+	MaxFmap       = 1 << 16 // fmap base and fmap max
+	MaxLatent     = 8192    // latent size
+	MaxLabels     = 1 << 16 // label size
+	MaxMbstdGroup = 1024    // minibatch-stddev group
+	MaxParams     = 1 << 28 // parameters of G or of D: 1 GiB of float32 each
+)
+
 func (a Arch) check() error {
-	if !isPow2(a.Resolution) || a.Resolution < 4 {
-		return fmt.Errorf("resolution %d is not a power of two ≥ 4", a.Resolution)
+	if !isPow2(a.Resolution) || a.Resolution < 4 || a.Resolution > MaxResolution {
+		return fmt.Errorf("resolution %d: want a power of two from 4 to %d", a.Resolution, MaxResolution)
 	}
 	if a.Channels != 1 && a.Channels != 3 {
 		return fmt.Errorf("%d image channels: want 1 or 3", a.Channels)
 	}
-	if a.nf(a.log2R()-1) < 1 || a.LatentSize < 1 || a.LabelSize < 0 || a.MbstdGroup < 1 {
-		return fmt.Errorf("network too small: fmap base %d, max %d, latent %d", a.FmapBase, a.FmapMax, a.LatentSize)
+	if a.LabelSize < 0 || a.LabelSize > MaxLabels {
+		return fmt.Errorf("label size %d: want 0 to %d", a.LabelSize, MaxLabels)
+	}
+	if a.LatentSize < 1 || a.LatentSize > MaxLatent {
+		return fmt.Errorf("latent size %d: want 1 to %d", a.LatentSize, MaxLatent)
+	}
+	if a.FmapBase < 1 || a.FmapBase > MaxFmap || a.FmapMax < 1 || a.FmapMax > MaxFmap {
+		return fmt.Errorf("fmap base %d and max %d: want 1 to %d", a.FmapBase, a.FmapMax, MaxFmap)
+	}
+	if a.MbstdGroup < 1 || a.MbstdGroup > MaxMbstdGroup {
+		return fmt.Errorf("minibatch-stddev group %d: want 1 to %d", a.MbstdGroup, MaxMbstdGroup)
+	}
+	if a.nf(a.log2R()-1) < 1 {
+		return fmt.Errorf("network too small: fmap base %d leaves no channels at %d×%d", a.FmapBase, a.Resolution, a.Resolution)
+	}
+	for _, n := range []struct {
+		what   string
+		shapes []paramShape
+	}{{"G", a.generatorShapes()}, {"D", a.discriminatorShapes()}} {
+		if c := shapeValues(n.shapes); c > MaxParams {
+			return fmt.Errorf("network too large: %s would have %d parameters, at most %d", n.what, c, MaxParams)
+		}
 	}
 	return nil
+}
+
+// paramShape is a parameter's name and shape, as NewGenerator and
+// NewDiscriminator create it.
+type paramShape struct {
+	name  string
+	shape []int
+}
+
+// shapeValues returns the number of values of shapes, in int64: the limits on
+// the fields keep every product far from overflowing it.
+func shapeValues(shapes []paramShape) int64 {
+	var c int64
+	for _, s := range shapes {
+		n := int64(1)
+		for _, d := range s.shape {
+			n *= int64(d)
+		}
+		c += n
+	}
+	return c
+}
+
+// generatorShapes returns the parameters of NewGenerator(a) without
+// allocating them: what a checkpoint's tensors are checked against before
+// a network is built from its metadata.
+func (a Arch) generatorShapes() []paramShape {
+	var ps []paramShape
+	add := func(name string, w ...int) {
+		ps = append(ps, paramShape{name + "/weight", w}, paramShape{name + "/bias", []int{w[len(w)-1]}})
+	}
+	for r := 2; r <= a.log2R(); r++ {
+		name := fmt.Sprintf("%dx%d", 1<<r, 1<<r)
+		nf := a.nf(r - 1)
+		if r == 2 {
+			ps = append(ps, paramShape{name + "/Dense/weight", []int{a.LatentSize + a.LabelSize, nf * 16}},
+				paramShape{name + "/Dense/bias", []int{nf}})
+			add(name+"/Conv", 3, 3, nf, nf)
+		} else {
+			add(name+"/Conv0_up", 3, 3, a.nf(r-2), nf)
+			add(name+"/Conv1", 3, 3, nf, nf)
+		}
+	}
+	for r := 2; r <= a.log2R(); r++ {
+		add(fmt.Sprintf("ToRGB_lod%d", a.log2R()-r), 1, 1, a.nf(r-1), a.Channels)
+	}
+	return ps
+}
+
+// discriminatorShapes is generatorShapes for NewDiscriminator.
+func (a Arch) discriminatorShapes() []paramShape {
+	var ps []paramShape
+	add := func(name string, w ...int) {
+		ps = append(ps, paramShape{name + "/weight", w}, paramShape{name + "/bias", []int{w[len(w)-1]}})
+	}
+	for r := 2; r <= a.log2R(); r++ {
+		add(fmt.Sprintf("FromRGB_lod%d", a.log2R()-r), 1, 1, a.Channels, a.nf(r-1))
+	}
+	for r := 2; r <= a.log2R(); r++ {
+		name := fmt.Sprintf("%dx%d", 1<<r, 1<<r)
+		if r == 2 {
+			nf, in := a.nf(1), a.nf(1)
+			if a.MbstdGroup > 1 {
+				in++
+			}
+			add(name+"/Conv", 3, 3, in, nf)
+			add(name+"/Dense0", nf*16, a.nf(0))
+			add(name+"/Dense1", a.nf(0), 1+a.LabelSize)
+		} else {
+			add(name+"/Conv0", 3, 3, a.nf(r-1), a.nf(r-1))
+			add(name+"/Conv1_down", 3, 3, a.nf(r-1), a.nf(r-2))
+		}
+	}
+	return ps
 }
 
 type f32 = float32

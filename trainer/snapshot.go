@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"io"
 	"iter"
-	"os"
 	"path/filepath"
 
 	"github.com/progan/progan/internal/nn"
@@ -14,15 +14,8 @@ import (
 	"github.com/progan/progan/swd"
 )
 
-// gridSize returns the sample grid: the configured one, or the reference's
-// setup_snapshot_image_grid rule for size '1080p'.
-func (t *trainer) gridSize() (gw, gh int) {
-	if t.cfg.Grid[0] > 0 && t.cfg.Grid[1] > 0 {
-		return t.cfg.Grid[0], t.cfg.Grid[1]
-	}
-	r := t.arch.Resolution
-	return min(max(1920/r, 3), 32), min(max(1080/r, 2), 32)
-}
+// gridSize returns the run's sample grid.
+func (t *trainer) gridSize() (gw, gh int) { return t.cfg.gridSize(t.arch.Resolution) }
 
 // setupSnapshots writes reals.png and, for a new run, the first sample
 // grid; it describes the SWD reals and scores the initial Gs.
@@ -238,21 +231,6 @@ func writeGrid(path string, imgs []*pyramid.Image, gw, gh int) error {
 
 // writePNG writes an image atomically, fast to encode.
 func writePNG(path string, img image.Image) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("trainer: %w", err)
-	}
 	enc := png.Encoder{CompressionLevel: png.BestSpeed}
-	err = enc.Encode(f, img)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("trainer: writing %s: %w", path, err)
-	}
-	return nil
+	return writeFileAtomic(path, func(w io.Writer) error { return enc.Encode(w, img) })
 }

@@ -10,8 +10,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
+	"github.com/progan/progan/internal/lockfile"
 	"github.com/progan/progan/internal/nn"
 	"github.com/progan/progan/internal/npy"
 	"github.com/progan/progan/pyramid"
@@ -68,6 +70,64 @@ type tickAcc struct {
 	RealScore float64 `json:"score_real"`
 	FakeScore float64 `json:"score_fake"`
 	Skipped   int     `json:"skipped"`
+	NonFinite int     `json:"non_finite"` // steps with a non-finite loss
+}
+
+// tickAccJSON is tickAcc as saved: a step whose loss was NaN (its update
+// skipped) leaves the tick's sums NaN, which encoding/json refuses to
+// write, and the checkpoint of that tick must still be written and resume
+// the same sums.
+type tickAccJSON struct {
+	Steps     int       `json:"steps"`
+	DLoss     jsonFloat `json:"loss_d"`
+	GLoss     jsonFloat `json:"loss_g"`
+	Penalty   jsonFloat `json:"penalty"`
+	RealScore jsonFloat `json:"score_real"`
+	FakeScore jsonFloat `json:"score_fake"`
+	Skipped   int       `json:"skipped"`
+	NonFinite int       `json:"non_finite,omitempty"` // omitted when 0: a sound run's state reads as before
+}
+
+func (a tickAcc) MarshalJSON() ([]byte, error) {
+	return json.Marshal(tickAccJSON{a.Steps, jsonFloat(a.DLoss), jsonFloat(a.GLoss), jsonFloat(a.Penalty),
+		jsonFloat(a.RealScore), jsonFloat(a.FakeScore), a.Skipped, a.NonFinite})
+}
+
+func (a *tickAcc) UnmarshalJSON(b []byte) error {
+	var j tickAccJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*a = tickAcc{j.Steps, float64(j.DLoss), float64(j.GLoss), float64(j.Penalty), float64(j.RealScore), float64(j.FakeScore), j.Skipped, j.NonFinite}
+	return nil
+}
+
+// jsonFloat is a float64 in JSON that may be NaN or infinite: those are
+// the strings "NaN", "+Inf" and "-Inf", finite values plain numbers.
+type jsonFloat float64
+
+func (f jsonFloat) MarshalJSON() ([]byte, error) {
+	if v := float64(f); !finite(v) {
+		return json.Marshal(strconv.FormatFloat(v, 'g', -1, 64))
+	}
+	return json.Marshal(float64(f))
+}
+
+func (f *jsonFloat) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		switch s {
+		case "NaN", "+Inf", "-Inf":
+			v, _ := strconv.ParseFloat(s, 64)
+			*f = jsonFloat(v)
+			return nil
+		}
+		return fmt.Errorf("number %q: want a number, \"NaN\", \"+Inf\" or \"-Inf\"", s)
+	}
+	return json.Unmarshal(b, (*float64)(f))
 }
 
 // swdPoint is one evaluation of the sliced Wasserstein distance of Gs
@@ -98,6 +158,10 @@ type trainer struct {
 	log   *os.File
 	stats *os.File
 
+	lock     *lockfile.Lock // on the run folder, for the whole run
+	dataID   *datasetID     // recorded in every checkpoint
+	lastCkpt string         // the last checkpoint written or resumed from
+
 	swdEval  *swd.Evaluator
 	swdReals *swd.Descriptors
 
@@ -110,7 +174,9 @@ type trainer struct {
 // cancelled. Either way it leaves a checkpoint from which Resume continues
 // the same trajectory: the same losses and weights as an uninterrupted run
 // with the same seed (on a machine with the same GOMAXPROCS, which fixes
-// how sums are split between goroutines).
+// how sums are split between goroutines). It fails at once, with an error
+// wrapping lockfile.ErrLocked, if another process runs in the same folder;
+// a run that diverges stops with an error wrapping ErrDiverged.
 func Train(ctx context.Context, cfg Config) error {
 	t, err := start(cfg)
 	if err != nil {
@@ -121,13 +187,43 @@ func Train(ctx context.Context, cfg Config) error {
 }
 
 // start opens the dataset and the run folder and builds or restores the
-// networks.
-func start(cfg Config) (*trainer, error) {
+// networks. Everything that can be checked is checked before a new run's
+// folder is created; the run folder stays locked until close, so that a
+// second trainer of the same run, new or resumed, fails at once.
+func start(cfg Config) (_ *trainer, err error) {
 	if cfg.Out == "" {
 		return nil, errors.New("trainer: no run folder")
 	}
+	var (
+		lock    *lockfile.Lock
+		created bool
+		t       *trainer
+	)
+	defer func() {
+		if err == nil {
+			return
+		}
+		if created {
+			// Only a folder this start made, with the files it wrote;
+			// still locked.
+			os.RemoveAll(cfg.Out)
+		}
+		if t != nil {
+			t.close() // releases the lock
+		} else {
+			lock.Release()
+		}
+	}()
 	var ckpt *checkpoint
 	if cfg.Resume {
+		if _, err := os.Stat(cfg.Out); err != nil {
+			return nil, fmt.Errorf("trainer: run folder: %w", err)
+		}
+		// Locked before reading: another trainer could write a newer
+		// checkpoint after this one is chosen.
+		if lock, err = lockfile.Acquire(cfg.Out); err != nil {
+			return nil, fmt.Errorf("trainer: %w", err)
+		}
 		path, err := newestCheckpoint(cfg.Out)
 		if err != nil {
 			return nil, err
@@ -136,22 +232,37 @@ func start(cfg Config) (*trainer, error) {
 			return nil, err
 		}
 		cfg = ckpt.resumeConfig(cfg)
-	} else if err := emptyDir(cfg.Out); err != nil {
-		return nil, err
+	} else {
+		// Locked first where that creates nothing but the lock file (the
+		// folder's parent exists), so that a run in progress is reported
+		// as such rather than as a folder that is not empty.
+		if _, err := os.Stat(filepath.Dir(filepath.Clean(cfg.Out))); err == nil {
+			if lock, err = lockfile.Acquire(cfg.Out); err != nil {
+				return nil, fmt.Errorf("trainer: %w", err)
+			}
+		}
+		if err := checkEmpty(cfg.Out); err != nil {
+			return nil, err
+		}
 	}
 
 	ds, err := pyramid.Open(cfg.Dataset)
 	if err != nil {
 		return nil, fmt.Errorf("trainer: %w", err)
 	}
-	t := &trainer{cfg: cfg, ds: ds}
+	t = &trainer{cfg: cfg, ds: ds, data: newReals(ds, cfg.Seed), lock: lock}
 	if t.dev, err = OpenDevice(cfg.Device); err != nil {
-		ds.Close()
 		return nil, err
 	}
 	if err := t.setup(ckpt); err != nil {
-		ds.Close()
-		t.dev.Close()
+		return nil, err
+	}
+	if !cfg.Resume {
+		if created, err = t.makeRunFolder(); err != nil {
+			return nil, err
+		}
+	}
+	if err := t.openFiles(ckpt != nil); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -169,16 +280,24 @@ func (t *trainer) setup(ckpt *checkpoint) error {
 	if err := cfg.check(res); err != nil {
 		return fmt.Errorf("trainer: %w", err)
 	}
+	if cfg.SWDImages > 0 && res >= swd.MinSize {
+		if n := min(cfg.SWDImages, ds.Images); n < swd.MinImages {
+			return fmt.Errorf("trainer: %d images are too few for SWD (at least %d; --swd-images 0 turns it off)", n, swd.MinImages)
+		}
+	}
+	id, err := identify(ds)
+	if err != nil {
+		return err
+	}
+	t.dataID = id
+	if ckpt != nil && ckpt.data != nil { // older checkpoints record no dataset: nothing to compare
+		if d := ckpt.data.diff(id); d != "" {
+			return fmt.Errorf("trainer: %s: dataset %s is not the one the run trained on: %s", ckpt.path, ds.Dir, d)
+		}
+	}
 	labels := ds.LabelSize
 	if cfg.NoLabels {
 		labels = 0
-	}
-	if labels > 0 {
-		m, err := ds.Labels()
-		if err != nil {
-			return fmt.Errorf("trainer: %w", err)
-		}
-		t.labels = m
 	}
 	latent := cfg.LatentSize
 	a := Arch{Resolution: res, Channels: ds.Channels, LabelSize: labels, FmapBase: cfg.FmapBase, FmapMax: cfg.FmapMax, MbstdGroup: cfg.MbstdGroup}
@@ -190,6 +309,24 @@ func (t *trainer) setup(ckpt *checkpoint) error {
 		return fmt.Errorf("trainer: %w", err)
 	}
 	t.arch = a
+	if ckpt != nil {
+		// Before building anything: the networks are then no larger than
+		// the checkpoint's tensors.
+		if ckpt.arch != a {
+			return fmt.Errorf("trainer: %s: network %+v does not match the dataset's %+v", ckpt.path, ckpt.arch, a)
+		}
+		if err := ckpt.checkAll(); err != nil {
+			return err
+		}
+		t.lastCkpt = ckpt.path
+	}
+	if labels > 0 {
+		m, err := ds.Labels()
+		if err != nil {
+			return fmt.Errorf("trainer: %w", err)
+		}
+		t.labels = m
+	}
 
 	init := stream(cfg.Seed, purposeInit, 0)
 	t.g, t.d = NewGenerator(a, init), NewDiscriminator(a, init)
@@ -197,7 +334,6 @@ func (t *trainer) setup(ckpt *checkpoint) error {
 	nn.MovingAverage(t.gs.Params(), t.g.Params(), 0) // Gs starts as a copy of G
 	t.gOpt = nn.NewAdam(t.g.Params(), 0, 0.99, 1e-8)
 	t.dOpt = nn.NewAdam(t.d.Params(), 0, 0.99, 1e-8)
-	t.data = newReals(ds, cfg.Seed)
 	t.st.PrevLOD = -1
 	if ckpt != nil {
 		if err := ckpt.restore(t); err != nil {
@@ -215,7 +351,7 @@ func (t *trainer) setup(ckpt *checkpoint) error {
 			return fmt.Errorf("trainer: %w", err)
 		}
 	}
-	return t.openFiles(ckpt != nil)
+	return nil
 }
 
 func (t *trainer) close() {
@@ -234,19 +370,48 @@ func (t *trainer) close() {
 	if t.swdReals != nil {
 		t.swdReals.Release()
 	}
+	t.lock.Release() // last: the run's files are closed
 }
 
-// emptyDir creates dir or checks that it is empty, so that a new run never
-// mixes its files with another's.
-func emptyDir(dir string) error {
+// checkEmpty checks that dir does not exist or is an empty folder, so
+// that a new run never mixes its files with another's. It creates
+// nothing: a run that fails its checks leaves no folder behind.
+func checkEmpty(dir string) error {
 	entries, err := os.ReadDir(dir)
-	if err == nil && len(entries) > 0 {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("trainer: run folder: %w", err)
+	case len(entries) > 0:
 		return fmt.Errorf("trainer: run folder %s is not empty (resume it, or choose another)", dir)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("trainer: %w", err)
-	}
 	return nil
+}
+
+// makeRunFolder locks a new run's folder, if start has not, and creates
+// it; created reports that it did not exist.
+func (t *trainer) makeRunFolder() (created bool, err error) {
+	dir := t.cfg.Out
+	if t.lock == nil {
+		// The lock file lives beside the folder: its parent must exist.
+		if err := os.MkdirAll(filepath.Dir(filepath.Clean(dir)), 0o755); err != nil {
+			return false, fmt.Errorf("trainer: %w", err)
+		}
+		if t.lock, err = lockfile.Acquire(dir); err != nil {
+			return false, fmt.Errorf("trainer: %w", err)
+		}
+		// Again under the lock: another run may have started since.
+		if err := checkEmpty(dir); err != nil {
+			return false, err
+		}
+	}
+	if err := os.Mkdir(dir, 0o755); err == nil {
+		return true, nil
+	} else if !errors.Is(err, os.ErrExist) {
+		return false, fmt.Errorf("trainer: %w", err)
+	}
+	return false, nil
 }
 
 // openFiles writes config.json and opens the log and statistics files; on
@@ -259,8 +424,8 @@ func (t *trainer) openFiles(resumed bool) error {
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(t.cfg.Out, ConfigFile), append(cfgJSON, '\n'), 0o644); err != nil {
-		return fmt.Errorf("trainer: %w", err)
+	if err := writeAtomic(filepath.Join(t.cfg.Out, ConfigFile), append(cfgJSON, '\n')); err != nil {
+		return err
 	}
 	if t.log, err = os.OpenFile(filepath.Join(t.cfg.Out, LogFile), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644); err != nil {
 		return fmt.Errorf("trainer: %w", err)
@@ -327,7 +492,9 @@ func (t *trainer) run(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			t.st.Seconds += time.Since(tickTime).Seconds()
 			path, serr := t.saveCheckpoint()
-			if serr != nil {
+			if errors.Is(serr, ErrDiverged) {
+				return serr // the message that matters, not "interrupted"
+			} else if serr != nil {
 				return errors.Join(err, serr)
 			}
 			t.logf("interrupted at kimg %.1f; checkpoint %s", float64(t.st.Nimg)/1000, filepath.Base(path))
@@ -348,7 +515,17 @@ func (t *trainer) run(ctx context.Context) error {
 		t.st.Tick++
 		kimgDone := float64(t.st.Nimg-t.st.TickStart) / 1000
 		line := t.tickLine(s, tickSec, kimgDone, tickMaint)
+		acc := t.st.Acc
 		t.st.TickStart, t.st.Acc = t.st.Nimg, tickAcc{}
+		// Updates with non-finite gradients are skipped, so the weights
+		// may stay finite while the networks no longer compute anything
+		// finite: a whole tick without one finite step is divergence too.
+		if acc.Steps > 0 && acc.NonFinite == acc.Steps {
+			if err := t.writeStats(line); err != nil {
+				return err
+			}
+			return t.diverged(fmt.Sprintf("non-finite losses in all %d steps of tick %d", acc.Steps, t.st.Tick))
+		}
 		maint = time.Now()
 		// Gs runs at the lod of the last round, as the reference's Gs
 		// keeps the lod variable of the last step.
@@ -436,6 +613,9 @@ func (t *trainer) round(s stage) error {
 		a.RealScore += st.RealScore
 		a.FakeScore += st.FakeScore
 		a.Skipped += st.Skipped
+		if !finite(st.DLoss) || !finite(st.GLoss) {
+			a.NonFinite++
+		}
 		steps = append(steps, st)
 	}
 	t.st.DataRes, t.st.DataPos = t.data.res, t.data.pos
@@ -468,6 +648,12 @@ func (t *trainer) tickLine(s stage, sec, kimg, maint float64) map[string]any {
 }
 
 func (t *trainer) writeStats(line map[string]any) error {
+	for k, v := range line {
+		// JSON has no NaN or infinity: a diverging tick's losses are null.
+		if f, ok := v.(float64); ok && !finite(f) {
+			line[k] = nil
+		}
+	}
 	b, err := json.Marshal(line)
 	if err != nil {
 		return err
@@ -494,7 +680,14 @@ func formatTime(s float64) string {
 
 // finish writes the final checkpoint and marks the run done.
 func (t *trainer) finish() error {
-	if err := copyFile(filepath.Join(t.cfg.Out, SnapshotFile(t.st.Nimg/1000)), filepath.Join(t.cfg.Out, FinalFile)); err != nil {
+	// The last tick saved a checkpoint; a resumed run already past its
+	// total has the one it resumed from.
+	if t.lastCkpt == "" {
+		if _, err := t.saveCheckpoint(); err != nil {
+			return err
+		}
+	}
+	if err := copyFile(t.lastCkpt, filepath.Join(t.cfg.Out, FinalFile)); err != nil {
 		return err
 	}
 	if err := os.WriteFile(filepath.Join(t.cfg.Out, DoneFile), nil, 0o644); err != nil {
@@ -511,26 +704,4 @@ func copyFile(src, dst string) error {
 		return fmt.Errorf("trainer: %w", err)
 	}
 	return writeAtomic(dst, b)
-}
-
-func writeAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("trainer: %w", err)
-	}
-	_, err = f.Write(b)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return fmt.Errorf("trainer: %w", err)
-	}
-	return nil
 }

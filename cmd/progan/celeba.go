@@ -29,9 +29,15 @@ func init() {
 			cx := fs.Int("cx", 89, "crop centre column")
 			cy := fs.Int("cy", 121, "crop centre row")
 			keepGoing := fs.Bool("keep-going", false, "skip unreadable or wrongly sized images and list them")
-			workers := fs.Int("workers", 0, "parallel decoders (default: all cores)")
+			workers := fs.Int("workers", 0, fmt.Sprintf("parallel decoders, at most %d (default: all cores)", maxWorkers))
 			return func(ctx context.Context, e *env, args []string) error {
 				if err := wantArgs(args, 1, "one CELEBA_DIR"); err != nil {
+					return err
+				}
+				if err := checkWorkers(*workers); err != nil {
+					return err
+				}
+				if _, err := o.check(); err != nil {
 					return err
 				}
 				if err := celeba.CheckCrop(*cx, *cy); err != nil {

@@ -29,7 +29,7 @@ func init() {
 			"progan celebahq --resume -o datasets/celebahq ~/celeba ~/celebahq-deltas",
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			out := fs.String("o", "", "output dataset folder (required; must not exist or be empty)")
-			workers := fs.Int("workers", 0, "images processed at once (default: all cores; peak memory about 120 MB + 115 MB per worker on the fixture)")
+			workers := fs.Int("workers", 0, fmt.Sprintf("images processed at once, at most %d (default: all cores; peak memory about 120 MB + 115 MB per worker on the fixture)", maxWorkers))
 			resume := fs.Bool("resume", false, "continue an interrupted run of the same command")
 			keepGoing := fs.Bool("keep-going", false, "skip images that fail (reported at the end) instead of stopping")
 			noDeltas := fs.Bool("no-deltas", false, "write the processed images without applying the deltas")
@@ -44,6 +44,9 @@ func init() {
 				}
 				if *out == "" {
 					return fmt.Errorf("-o is required: %w", errUsage)
+				}
+				if err := checkWorkers(*workers); err != nil {
+					return err
 				}
 				if *res != celebahq.Size {
 					return fmt.Errorf("--resolution %d: CelebA-HQ is built at 1024×1024, the only size its md5 checks hold for; pack it, then use a lower tier (every tier down to 4×4 is written): %w", *res, errUsage)

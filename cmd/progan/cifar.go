@@ -44,6 +44,9 @@ func init() {
 					if err := wantArgs(args, 1, "one PATH"); err != nil {
 						return err
 					}
+					if _, err := o.check(); err != nil {
+						return err
+					}
 					d, err := c.read(args[0])
 					if err != nil {
 						return err

@@ -20,7 +20,8 @@ func init() {
 		args: "DATASET",
 		summary: "write a tier as a zip for stylegan2-ada-pytorch / stylegan3: PNG files\n" +
 			"00000/img00000000.png, … in record order and dataset.json with the labels as\n" +
-			"[name, class] pairs (one-hot labels), [name, [values]] (other labels) or null.\n" +
+			"[name, class] pairs (one-hot labels whose last class is used: stylegan makes the\n" +
+			"label width max class + 1), [name, [floats]] (other labels) or null.\n" +
 			"The zip appears only when complete.",
 		example: "progan export-zip -o cifar10.zip datasets/cifar10\n" +
 			"progan export-zip --tier 256 -o celebahq-256.zip datasets/celebahq",
@@ -28,13 +29,16 @@ func init() {
 			out := fs.String("o", "", "output .zip file (required; must not exist)")
 			tier := fs.Int("tier", 0, "resolution of the tier to export (default: full)")
 			level := fs.String("png-compression", "fast", "PNG compression: none (as stylegan's tool), fast, default or best")
-			workers := fs.Int("workers", 0, "parallel PNG encoders (default: all cores)")
+			workers := fs.Int("workers", 0, fmt.Sprintf("parallel PNG encoders, at most %d (default: all cores)", maxWorkers))
 			return func(ctx context.Context, e *env, args []string) error {
 				if err := wantArgs(args, 1, "one DATASET folder"); err != nil {
 					return err
 				}
 				if *out == "" {
 					return fmt.Errorf("-o is required: %w", errUsage)
+				}
+				if err := checkWorkers(*workers); err != nil {
+					return err
 				}
 				lv, ok := pngLevels[*level]
 				if !ok {

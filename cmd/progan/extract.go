@@ -1,28 +1,32 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"flag"
 	"fmt"
 	"image/png"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 
+	"github.com/progan/progan/internal/lockfile"
 	"github.com/progan/progan/pyramid"
 )
 
 func init() {
 	register(&command{
-		name:    "extract",
-		args:    "DATASET",
-		summary: "write a tier's records as PNG files img%08d.png (gray or RGB)",
+		name: "extract",
+		args: "DATASET",
+		summary: "write a tier's records as PNG files img%08d.png (gray or RGB) into a new or\n" +
+			"empty folder, which appears only when complete.",
 		example: "progan extract --tier 32 --range 0:64 -o /tmp/faces datasets/celebahq",
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
-			out := fs.String("o", "", "output folder (required)")
+			out := fs.String("o", "", "output folder (required; must not exist or be empty)")
 			tier := fs.Int("tier", 0, "resolution of the tier to extract (default: full)")
 			rng := fs.String("range", "", "records A:B to extract, B exclusive; either side may be empty")
-			sheet := fs.String("sheet", "", "also draw the range's records in every tier into this PNG (at most 32 records)")
+			sheet := fs.String("sheet", "", "also draw the range's records in every tier into this PNG (at most 32 records; must not exist)")
 			return func(ctx context.Context, e *env, args []string) error {
 				if err := wantArgs(args, 1, "one DATASET folder"); err != nil {
 					return err
@@ -33,6 +37,14 @@ func init() {
 				from, to, err := parseRange(*rng)
 				if err != nil {
 					return err
+				}
+				if *sheet != "" {
+					// Refused before the extraction, not after it.
+					l, err := lockNew(*sheet)
+					if err != nil {
+						return err
+					}
+					defer l.Release()
 				}
 				if err := extract(ctx, e, args[0], *out, *tier, from, to); err != nil {
 					return err
@@ -113,13 +125,54 @@ func writeSheet(dir, path string, from, n int) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(path)
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		return err
+	}
+	return writeFileAtomic(path, buf.Bytes())
+}
+
+// lockNew locks path, which must not exist, against other progan
+// processes.
+func lockNew(path string) (*lockfile.Lock, error) {
+	l, err := lockfile.Acquire(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Lstat(path); err == nil {
+		l.Release()
+		return nil, fmt.Errorf("%s: %w", path, os.ErrExist)
+	}
+	return l, nil
+}
+
+// writeFileAtomic writes a file (locked and checked absent by lockNew):
+// into a hidden file beside it, synced, then renamed into place, so that
+// it appears complete or not at all.
+func writeFileAtomic(path string, b []byte) error {
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".partial")
+	err := os.WriteFile(tmp, b, 0o644)
+	if err == nil {
+		err = syncFile(tmp)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+func syncFile(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return err
 	}
-	if err := png.Encode(f, img); err != nil {
-		f.Close()
-		return err
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
 	}
-	return f.Close()
+	return err
 }

@@ -2,12 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"image"
 	"image/png"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 
+	"github.com/progan/progan/internal/lockfile"
 	"github.com/progan/progan/trainer"
 )
 
@@ -23,11 +29,11 @@ func init() {
 		example: "progan generate -o fakes --num 16384 runs/celebahq\n" +
 			"progan swd datasets/celebahq fakes",
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
-			out := fs.String("o", "", "output folder (required)")
-			num := fs.Int("num", 1000, "images to write")
+			out := fs.String("o", "", "output folder (required; new or empty)")
+			num := fs.Int("num", 1000, fmt.Sprintf("images to write (at most %d)", maxGenerate))
 			var opt trainer.GenerateOptions
 			fs.Uint64Var(&opt.Seed, "seed", 0, "seed of the latents")
-			fs.Float64Var(&opt.Truncation, "truncation", 0, "redraw latent components beyond ±T (0: none)")
+			fs.Float64Var(&opt.Truncation, "truncation", 0, fmt.Sprintf("redraw latent components beyond ±T (0: none; else at least %g)", trainer.MinTruncation))
 			fs.IntVar(&opt.Class, "class", -1, "label class of a conditional model (-1: random per image)")
 			device := fs.String("device", trainer.DefaultDevice(), "where to run G: cpu, or cuda (a build with -tags cuda)")
 			return func(ctx context.Context, e *env, args []string) error {
@@ -37,19 +43,38 @@ func init() {
 				if *out == "" {
 					return fmt.Errorf("-o DIR is required: %w", errUsage)
 				}
-				if *num < 1 || opt.Truncation < 0 {
-					return fmt.Errorf("--num %d must be positive and --truncation %g not negative: %w", *num, opt.Truncation, errUsage)
+				if *num < 1 || *num > maxGenerate {
+					return fmt.Errorf("--num %d: want 1 to %d: %w", *num, maxGenerate, errUsage)
 				}
-				return generate(ctx, e, args[0], *out, *num, *device, opt)
+				// Every comparison fails for NaN.
+				if t := opt.Truncation; !(t == 0 || t >= trainer.MinTruncation && t <= math.MaxFloat64) {
+					return fmt.Errorf("--truncation %g: want 0 (none) or a finite number from %g: %w", t, trainer.MinTruncation, errUsage)
+				}
+				if opt.Class < -1 || opt.Class >= trainer.MaxLabels {
+					return fmt.Errorf("--class %d: want -1 (random) or a class from 0: %w", opt.Class, errUsage)
+				}
+				classSet := false
+				fs.Visit(func(f *flag.Flag) { classSet = classSet || f.Name == "class" })
+				return generate(ctx, e, args[0], *out, *num, *device, opt, classSet)
 			}
 		},
 	})
 }
 
-func generate(ctx context.Context, e *env, src, out string, num int, device string, opt trainer.GenerateOptions) error {
+// maxGenerate is the most images generate writes: their six-digit names
+// then sort in order.
+const maxGenerate = 1_000_000
+
+func generate(ctx context.Context, e *env, src, out string, num int, device string, opt trainer.GenerateOptions, classSet bool) error {
 	m, err := trainer.Load(src)
 	if err != nil {
 		return err
+	}
+	switch l := m.Arch.LabelSize; {
+	case l == 0 && classSet:
+		return fmt.Errorf("--class %d: %s is unconditional (no labels): %w", opt.Class, m.Path, errUsage)
+	case l > 0 && opt.Class >= l:
+		return fmt.Errorf("--class %d: %s has classes 0 to %d: %w", opt.Class, m.Path, l-1, errUsage)
 	}
 	dev, err := trainer.OpenDevice(device)
 	if err != nil {
@@ -57,9 +82,11 @@ func generate(ctx context.Context, e *env, src, out string, num int, device stri
 	}
 	defer dev.Close()
 	m.Use(dev)
-	if err := os.MkdirAll(out, 0o755); err != nil {
+	lock, err := lockOutputDir(out)
+	if err != nil {
 		return err
 	}
+	defer lock.Release()
 	bar := e.bar("generate", num, "images")
 	enc := png.Encoder{CompressionLevel: png.BestSpeed}
 	i := 0
@@ -68,19 +95,9 @@ func generate(ctx context.Context, e *env, src, out string, num int, device stri
 			bar.Finish()
 			return err
 		}
-		path := filepath.Join(out, fmt.Sprintf("%06d.png", i))
-		f, err := os.Create(path)
-		if err != nil {
+		if err := savePNG(&enc, filepath.Join(out, fmt.Sprintf("%06d.png", i)), img.Interleaved()); err != nil {
 			bar.Finish()
 			return err
-		}
-		err = enc.Encode(f, img.Interleaved())
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			bar.Finish()
-			return fmt.Errorf("%s: %w", path, err)
 		}
 		i++
 		bar.Add(1)
@@ -88,5 +105,65 @@ func generate(ctx context.Context, e *env, src, out string, num int, device stri
 	bar.Finish()
 	fmt.Fprintf(e.stdout, "Wrote %d images of %d×%d (%s, kimg %.1f, lod %.2f) to %s\n",
 		i, m.Arch.Resolution, m.Arch.Resolution, filepath.Base(m.Path), m.Kimg, m.LOD, out)
+	return nil
+}
+
+// lockOutputDir locks the output folder dir against other progan
+// processes and creates it; it must not exist or be empty, so that no
+// earlier images are overwritten or mixed with the new ones.
+func lockOutputDir(dir string) (*lockfile.Lock, error) {
+	// The lock file lives beside the folder: its parent must exist.
+	if err := os.MkdirAll(filepath.Dir(filepath.Clean(dir)), 0o755); err != nil {
+		return nil, err
+	}
+	lock, err := lockfile.Acquire(dir)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := os.ReadDir(dir)
+	switch {
+	case err == nil && len(entries) > 0:
+		err = fmt.Errorf("%s is not empty: choose a new or empty folder", dir)
+	case err == nil || errors.Is(err, os.ErrNotExist):
+		err = os.MkdirAll(dir, 0o755)
+	}
+	if err != nil {
+		lock.Release()
+		return nil, err
+	}
+	return lock, nil
+}
+
+// savePNG writes img to path atomically: into a temporary file beside it,
+// synced and renamed, so that a full disk or an interruption never leaves
+// an empty or partial PNG; the temporary file is removed on error. It is
+// created with mode 0666 as os.Create does, so that the umask decides.
+func savePNG(enc *png.Encoder, path string, img image.Image) error {
+	dir, base := filepath.Split(path)
+	var f *os.File
+	var err error
+	for range 100 {
+		f, err = os.OpenFile(filepath.Join(dir, "."+base+".tmp"+strconv.FormatUint(rand.Uint64(), 36)), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, os.ErrExist) {
+			break
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	err = enc.Encode(f, img)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
 	return nil
 }

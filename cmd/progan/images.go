@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"iter"
+	"math"
 	"os"
 	"strings"
 
@@ -38,14 +39,14 @@ func init() {
 			fs.StringVar(&o.out, "o", "", "output dataset folder (required; must not exist or be empty)")
 			fs.BoolVar(&o.shuffle, "shuffle", false, "store images in the original's shuffled order (numpy RandomState(seed).shuffle)")
 			fs.Int64Var(&o.seed, "seed", 123, "seed of the --shuffle order")
-			fs.IntVar(&o.res, "resolution", 0, "centre-crop and resize every image to R×R (a power of two ≥ 4)")
+			fs.IntVar(&o.res, "resolution", 0, fmt.Sprintf("centre-crop and resize every image to R×R (a power of two from 4 to %d)", pyramid.MaxResolution))
 			fs.StringVar(&o.filter, "resize-filter", "lanczos", "resize filter: "+strings.Join(imagefile.FilterNames(), ", "))
 			fs.IntVar(&o.channels, "channels", 0, "1 or 3 to convert every image; default: the first image's")
 			fs.StringVar(&o.labels, "labels", "", "labels .npy file, one row per input file in sorted order")
 			fs.BoolVar(&o.recursive, "recursive", false, "also read images in subfolders")
 			fs.BoolVar(&o.keepGoing, "keep-going", false, "skip unreadable or mismatched images and list them")
 			fs.StringVar(&o.compress, "compress", "none", "compress tier files: none, gzip or zlib (TFRecord options; no random access)")
-			fs.IntVar(&o.workers, "workers", 0, "parallel decoders (default: all cores)")
+			fs.IntVar(&o.workers, "workers", 0, fmt.Sprintf("parallel decoders, at most %d (default: all cores)", maxWorkers))
 			fs.BoolVar(&o.json, "json", false, "print the summary as JSON")
 			fs.BoolVar(&o.resume, "resume", false, "continue an interrupted run of the same command from its last checkpoint")
 			return func(ctx context.Context, e *env, args []string) error {
@@ -71,11 +72,19 @@ type packOpts struct {
 }
 
 func packImages(ctx context.Context, e *env, o packOpts) error {
-	if o.res != 0 && (o.res < 4 || o.res&(o.res-1) != 0) {
-		return fmt.Errorf("--resolution %d: want a power of two ≥ 4: %w", o.res, errUsage)
+	if o.res != 0 {
+		if err := checkResolution(o.res, pyramid.MaxResolution); err != nil {
+			return err
+		}
 	}
 	if o.channels != 0 && o.channels != 1 && o.channels != 3 {
 		return fmt.Errorf("--channels %d: want 1 or 3: %w", o.channels, errUsage)
+	}
+	if err := checkWorkers(o.workers); err != nil {
+		return err
+	}
+	if err := checkSeed(o.seed); err != nil {
+		return err
 	}
 	comp, err := pyramid.ParseCompression(o.compress)
 	if err != nil {
@@ -93,13 +102,13 @@ func packImages(ctx context.Context, e *env, o packOpts) error {
 		if labels.Rows != len(paths) {
 			return fmt.Errorf("%s has %d rows for %d images in %s", o.labels, labels.Rows, len(paths), o.dir)
 		}
+		if err := checkLabels(o.labels, labels); err != nil {
+			return err
+		}
 	}
 	var order []int
 	wopt := pyramid.Options{Compression: comp, Source: o.dir}
 	if o.shuffle {
-		if o.seed < 0 || o.seed > 1<<32-1 {
-			return fmt.Errorf("--seed %d: want 0 ≤ seed < 2³²: %w", o.seed, errUsage)
-		}
 		order = nprand.New(uint32(o.seed)).Permutation(len(paths))
 		wopt.Order, wopt.Seed = "shuffled", &o.seed
 	}
@@ -144,6 +153,24 @@ func packImages(ctx context.Context, e *env, o packOpts) error {
 		}
 	}
 	return runPack(ctx, e, job)
+}
+
+// checkLabels refuses labels the dataset cannot hold: rows longer than the
+// writer takes, and NaN or ±Inf (a float64 beyond float32's range becomes
+// Inf), which no trainer can use and dataset.json cannot carry; the row
+// named is the .npy file's, before any shuffle.
+func checkLabels(path string, m *npy.Matrix) error {
+	if m.Cols > pyramid.MaxLabelSize {
+		return fmt.Errorf("%s: rows of %d labels, at most %d", path, m.Cols, pyramid.MaxLabelSize)
+	}
+	for i := range m.Rows {
+		for k, v := range m.Row(i) {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return fmt.Errorf("%s: row %d, column %d: %v is not a finite number (as float32)", path, i, k, v)
+			}
+		}
+	}
+	return nil
 }
 
 // fingerprint identifies a packing run's inputs and settings, so that

@@ -26,11 +26,11 @@ func init() {
 			"progan lsun --resolution 128 -o datasets/lsun-bedroom-128 ~/lsun/bedroom_train_lmdb",
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			out := fs.String("o", "", "output dataset folder (required; must not exist or be empty)")
-			res := fs.Int("resolution", 256, "output resolution (a power of two ≥ 4)")
+			res := fs.Int("resolution", 256, fmt.Sprintf("output resolution (a power of two from 4 to %d: LSUN images have a shorter side of 256)", maxLSUNResolution))
 			maxImages := fs.Int("max-images", 0, "stop after this many records (default: all entries)")
 			strict := fs.Bool("strict", false, "stop at the first entry that does not decode instead of skipping it")
 			compress := fs.String("compress", "none", "compress tier files: none, gzip or zlib")
-			workers := fs.Int("workers", 0, "parallel decoders (default: all cores)")
+			workers := fs.Int("workers", 0, fmt.Sprintf("parallel decoders, at most %d (default: all cores)", maxWorkers))
 			asJSON := fs.Bool("json", false, "print the summary as JSON")
 			resume := fs.Bool("resume", false, "continue an interrupted run of the same command")
 			return func(ctx context.Context, e *env, args []string) error {
@@ -40,8 +40,11 @@ func init() {
 				if *out == "" {
 					return fmt.Errorf("-o is required: %w", errUsage)
 				}
-				if *res < 4 || *res&(*res-1) != 0 {
-					return fmt.Errorf("--resolution %d: want a power of two ≥ 4: %w", *res, errUsage)
+				if err := checkResolution(*res, maxLSUNResolution); err != nil {
+					return err
+				}
+				if err := checkWorkers(*workers); err != nil {
+					return err
 				}
 				if *maxImages < 0 {
 					return fmt.Errorf("--max-images %d: want ≥ 0: %w", *maxImages, errUsage)
@@ -70,7 +73,7 @@ func init() {
 				j := packJob{cmd: "lsun", out: *out, inputs: inputs, resume: *resume, json: *asJSON,
 					strictHint: "run without --strict to skip such entries",
 					opt:        pyramid.Options{Compression: comp, Source: args[0], Order: "lmdb key order", Fingerprint: fp}}
-				opt := lsun.Options{Resolution: *res, MaxImages: *maxImages, Strict: *strict, Workers: *workers}
+				opt := lsun.Options{Resolution: *res, MaxImages: *maxImages, Strict: *strict, Workers: *workers, Source: path}
 				j.items = func(ctx context.Context, done, records int) iter.Seq2[packItem, error] {
 					return func(yield func(packItem, error) bool) {
 						for it, err := range lsun.Records(ctx, db, done, records, opt) {

@@ -37,8 +37,8 @@ func (o *arrayOpts) check() (pyramid.Compression, error) {
 	if o.out == "" {
 		return "", fmt.Errorf("-o is required: %w", errUsage)
 	}
-	if o.seed < 0 || o.seed > 1<<32-1 {
-		return "", fmt.Errorf("--seed %d: want 0 ≤ seed < 2³²: %w", o.seed, errUsage)
+	if err := checkSeed(o.seed); err != nil {
+		return "", err
 	}
 	comp, err := pyramid.ParseCompression(o.compress)
 	if err != nil {
@@ -112,6 +112,9 @@ func init() {
 				if err := wantArgs(args, 1, "one MNIST_DIR"); err != nil {
 					return err
 				}
+				if _, err := o.check(); err != nil {
+					return err
+				}
 				s, err := mnist.ReadDir(args[0])
 				if err != nil {
 					return err
@@ -139,7 +142,7 @@ func init() {
 			var o arrayOpts
 			var num int
 			fs.StringVar(&o.out, "o", "", "output dataset folder (required; must not exist or be empty)")
-			fs.IntVar(&num, "num-images", 1000000, "number of images")
+			fs.IntVar(&num, "num-images", 1000000, fmt.Sprintf("number of images, at most %d", maxNumImages))
 			fs.Int64Var(&o.seed, "seed", 123, "seed of the digit draws")
 			fs.BoolVar(&o.allowPartial, "allow-partial", false, "accept fewer or more than 60 000 digits")
 			fs.StringVar(&o.compress, "compress", "none", "compress tier files: none, gzip or zlib")
@@ -148,8 +151,8 @@ func init() {
 				if err := wantArgs(args, 1, "one MNIST_DIR"); err != nil {
 					return err
 				}
-				if num < 1 {
-					return fmt.Errorf("--num-images %d: want ≥ 1: %w", num, errUsage)
+				if num < 1 || num > maxNumImages {
+					return fmt.Errorf("--num-images %d: want 1 to %d: %w", num, maxNumImages, errUsage)
 				}
 				comp, err := o.check()
 				if err != nil {

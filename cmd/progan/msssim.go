@@ -43,7 +43,7 @@ func openSet(e *env, path string, opt imageset.Options, num int) (*imageset.Set,
 		return nil, 0, err
 	}
 	if s.Count < num {
-		fmt.Fprintf(e.stderr, "progan: warning: %s has %d images, fewer than --num %d: using all %d\n", path, s.Count, num, s.Count)
+		fmt.Fprintf(e.stderr, "progan msssim: warning: %s has %d images, fewer than --num %d: using all %d\n", path, s.Count, num, s.Count)
 		num = s.Count
 	}
 	return s, num, nil

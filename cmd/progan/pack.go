@@ -43,6 +43,46 @@ type inputError struct{ err error }
 func (e *inputError) Error() string { return e.err.Error() }
 func (e *inputError) Unwrap() error { return e.err }
 
+// Limits of the packing commands' numeric flags, checked before they
+// size anything.
+const (
+	// maxWorkers bounds --workers: every worker holds an image or more in
+	// flight, and no machine has the cores to use more.
+	maxWorkers = 256
+	// maxLSUNResolution bounds lsun --resolution: LSUN's images have a
+	// shorter side of 256, so beyond 1024 is 4× upsampling for nothing, and
+	// the Pillow resize of each image would need hundreds of MB.
+	maxLSUNResolution = 1024
+	// maxNumImages bounds mnistrgb --num-images: 2³⁰ records of 3×32×32
+	// are 3.4 TB.
+	maxNumImages = 1 << 30
+)
+
+// checkResolution checks a --resolution flag: a power of two from 4 to
+// max (at most pyramid.MaxResolution, what the writer takes).
+func checkResolution(r, max int) error {
+	if r < 4 || r > max || r&(r-1) != 0 {
+		return fmt.Errorf("--resolution %d: want a power of two from 4 to %d: %w", r, max, errUsage)
+	}
+	return nil
+}
+
+// checkWorkers checks a --workers flag; 0 means all cores.
+func checkWorkers(n int) error {
+	if n < 0 || n > maxWorkers {
+		return fmt.Errorf("--workers %d: want 1 to %d, or 0 for all cores: %w", n, maxWorkers, errUsage)
+	}
+	return nil
+}
+
+// checkSeed checks a --seed flag: numpy's RandomState takes 32 bits.
+func checkSeed(seed int64) error {
+	if seed < 0 || seed > 1<<32-1 {
+		return fmt.Errorf("--seed %d: want 0 ≤ seed < 2³²: %w", seed, errUsage)
+	}
+	return nil
+}
+
 func runPack(ctx context.Context, e *env, j packJob) error {
 	var w *pyramid.Writer
 	done := 0
@@ -54,6 +94,11 @@ func runPack(ctx context.Context, e *env, j packJob) error {
 		} else if err != nil {
 			return err
 		} else {
+			if j.inputs > 0 && done > j.inputs {
+				// Kept as it is: it may belong to another run of this output.
+				w.Stop()
+				return fmt.Errorf("the checkpoint of %s says %d inputs were read, but this run has %d; run the command without --resume to start over", pyramid.PartialDir(j.out), done, j.inputs)
+			}
 			of := ""
 			if j.inputs > 0 {
 				of = fmt.Sprintf(" of %d", j.inputs)
@@ -61,7 +106,8 @@ func runPack(ctx context.Context, e *env, j packJob) error {
 			fmt.Fprintf(e.stderr, "progan %s: resuming %s after %d%s inputs\n", j.cmd, j.out, done, of)
 		}
 	}
-	if w == nil {
+	resumed := w != nil
+	if !resumed {
 		var err error
 		if w, err = pyramid.Create(j.out, j.opt); err != nil {
 			return err
@@ -102,7 +148,16 @@ func runPack(ctx context.Context, e *env, j packJob) error {
 			}
 			return fmt.Errorf("interrupted: nothing was written to %s; run the same command again to start over: %w", j.out, err)
 		}
-		w.Abort()
+		if resumed {
+			// The work of earlier runs is kept, checkpointed up to the
+			// input that failed: an input that fails to read once (a
+			// network drive, permissions) need not cost it.
+			if kept, serr := w.Stop(); serr == nil && kept {
+				return fmt.Errorf("%w\n(the %d images before it are kept in %s: --resume goes on from there if the inputs and settings are unchanged; a run without --resume starts over)", err, w.Len(), pyramid.PartialDir(j.out))
+			}
+		} else {
+			w.Abort()
+		}
 		var ie *inputError
 		if errors.As(err, &ie) && j.strictHint != "" {
 			return fmt.Errorf("%w\n(nothing was written; %s)", err, j.strictHint)

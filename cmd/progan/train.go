@@ -1,10 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/progan/progan/trainer"
@@ -97,15 +100,16 @@ func train(ctx context.Context, e *env, o trainOpts, args []string) error {
 	if o.out == "" {
 		return fmt.Errorf("-o RUN is required: %w", errUsage)
 	}
+	if err := o.check(); err != nil {
+		return err
+	}
 	var cfg trainer.Config
 	if o.resume {
 		if len(args) > 1 {
 			return fmt.Errorf("want at most one DATASET with --resume, got %d arguments: %w", len(args), errUsage)
 		}
-		for name := range o.set {
-			if !slices.Contains(resumeFlags, name) {
-				return fmt.Errorf("--%s cannot change when resuming (only --%s can): %w", name, strings.Join(resumeFlags[3:], ", --"), errUsage)
-			}
+		if err := o.checkUnchanged(); err != nil {
+			return err
 		}
 		cfg = trainer.Config{Out: o.out, Resume: true, Device: o.cfg.Device}
 		if len(args) == 1 {
@@ -133,9 +137,9 @@ func train(ctx context.Context, e *env, o trainOpts, args []string) error {
 		}
 	}
 	if o.grid != "" {
-		var w, h int
-		if n, err := fmt.Sscanf(o.grid, "%dx%d", &w, &h); n != 2 || err != nil || w < 1 || h < 1 {
-			return fmt.Errorf("--grid %q: want WxH, such as 8x4: %w", o.grid, errUsage)
+		w, h, err := parseGrid(o.grid)
+		if err != nil {
+			return err
 		}
 		cfg.Grid = [2]int{w, h}
 	}
@@ -143,6 +147,183 @@ func train(ctx context.Context, e *env, o trainOpts, args []string) error {
 		cfg.Log = func(line string) { fmt.Fprintln(e.stdout, line) }
 	}
 	return trainer.Train(ctx, cfg)
+}
+
+// parseGrid parses --grid WxH.
+func parseGrid(s string) (w, h int, err error) {
+	n, err := fmt.Sscanf(s, "%dx%d", &w, &h)
+	if n != 2 || err != nil || w < 1 || h < 1 || w > trainer.MaxGrid || h > trainer.MaxGrid {
+		return 0, 0, fmt.Errorf("--grid %q: want WxH, 1 to %d each, such as 8x4: %w", s, trainer.MaxGrid, errUsage)
+	}
+	return w, h, nil
+}
+
+// check validates every numeric flag given against the limits of a run,
+// so that a value out of range is a usage error naming its flag rather
+// than a failure (or a crash) deep in training.
+func (o *trainOpts) check() error {
+	f := o.cfg
+	for _, l := range []struct {
+		name   string
+		v      int
+		lo, hi int
+		pow2   bool // a power of two (0 too where lo is 0)
+	}{
+		{"resolution", f.Resolution, 0, trainer.MaxResolution, true},
+		{"fmap-base", f.FmapBase, 1, trainer.MaxFmap, false},
+		{"fmap-max", f.FmapMax, 1, trainer.MaxFmap, false},
+		{"latent", f.LatentSize, 0, trainer.MaxLatent, false},
+		{"mbstd-group", f.MbstdGroup, 1, trainer.MaxMbstdGroup, false},
+		{"initial-resolution", f.InitialResolution, 4, trainer.MaxResolution, true},
+		{"minibatch-base", f.MinibatchBase, 1, trainer.MaxBatch, false},
+		{"repeats", f.MinibatchRepeats, 1, trainer.MaxRepeats, false},
+		{"d-repeats", f.DRepeats, 1, trainer.MaxRepeats, false},
+		{"image-ticks", f.ImageTicks, 1, trainer.MaxTicks, false},
+		{"network-ticks", f.NetworkTicks, 1, trainer.MaxTicks, false},
+		{"swd-images", f.SWDImages, 0, trainer.MaxSWDImages, false},
+	} {
+		if !o.set[l.name] {
+			continue
+		}
+		if l.v < l.lo || l.v > l.hi || l.pow2 && l.v != 0 && l.v&(l.v-1) != 0 {
+			kind := ""
+			if l.pow2 {
+				kind = " (a power of two)"
+			}
+			return fmt.Errorf("--%s %d: want %d to %d%s: %w", l.name, l.v, l.lo, l.hi, kind, errUsage)
+		}
+	}
+	// Every comparison fails for NaN.
+	for _, l := range []struct {
+		name string
+		v    float64
+		ok   bool
+		want string
+	}{
+		{"phase-kimg", f.PhaseKimg, f.PhaseKimg >= 0 && f.PhaseKimg <= trainer.MaxKimg, fmt.Sprintf("0 to %g", trainer.MaxKimg)},
+		{"fade-kimg", f.FadeKimg, f.FadeKimg == -1 || f.FadeKimg >= 0 && f.FadeKimg <= trainer.MaxKimg, fmt.Sprintf("0 to %g, or -1", trainer.MaxKimg)},
+		{"total-kimg", f.TotalKimg, f.TotalKimg >= 0.001 && f.TotalKimg <= trainer.MaxKimg, fmt.Sprintf("0.001 to %g", trainer.MaxKimg)},
+		{"tick-kimg", f.TickKimgBase, f.TickKimgBase > 0 && f.TickKimgBase <= trainer.MaxKimg, fmt.Sprintf("more than 0, at most %g", trainer.MaxKimg)},
+		{"lr", f.LR, f.LR > 0 && f.LR <= math.MaxFloat64, "a positive finite number"},
+		{"g-smoothing", f.GSmoothing, f.GSmoothing >= 0 && f.GSmoothing < 1, "0 or more, less than 1"},
+	} {
+		if o.set[l.name] && !l.ok {
+			return fmt.Errorf("--%s %g: want %s: %w", l.name, l.v, l.want, errUsage)
+		}
+	}
+	for _, m := range []struct{ name, v string }{{"minibatch", o.minibatch}, {"max-minibatch", o.maxMinibatch}} {
+		if !o.set[m.name] {
+			continue
+		}
+		mb, err := trainer.ParseIntMap(m.v)
+		if err != nil {
+			return fmt.Errorf("--%s: %v: %w", m.name, err, errUsage)
+		}
+		for r, n := range mb {
+			if n < 1 || n > trainer.MaxBatch || r > trainer.MaxResolution {
+				return fmt.Errorf("--%s %d:%d: want a resolution up to %d and a minibatch of 1 to %d: %w", m.name, r, n, trainer.MaxResolution, trainer.MaxBatch, errUsage)
+			}
+		}
+	}
+	if o.set["lr-dict"] {
+		lr, err := trainer.ParseFloatMap(o.lrDict)
+		if err != nil {
+			return fmt.Errorf("--lr-dict: %v: %w", err, errUsage)
+		}
+		for r, v := range lr {
+			if !(v > 0 && v <= math.MaxFloat64) || r > trainer.MaxResolution {
+				return fmt.Errorf("--lr-dict %d:%g: want a resolution up to %d and a positive finite rate: %w", r, v, trainer.MaxResolution, errUsage)
+			}
+		}
+	}
+	if o.grid != "" {
+		if _, _, err := parseGrid(o.grid); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runFields gives, for the flags a resumed run cannot change, the flag's
+// setting in a configuration, formatted for comparison and messages: a
+// flag that repeats the run's saved value changes nothing and is
+// accepted. Defaults resolved from the network (resolution and latent 0)
+// are compared resolved.
+var runFields = map[string]func(c trainer.Config, a trainer.Arch) string{
+	"resolution": func(c trainer.Config, a trainer.Arch) string {
+		return strconv.Itoa(cmp.Or(c.Resolution, a.Resolution))
+	},
+	"mirror":             func(c trainer.Config, _ trainer.Arch) string { return strconv.FormatBool(c.Mirror) },
+	"no-labels":          func(c trainer.Config, _ trainer.Arch) string { return strconv.FormatBool(c.NoLabels) },
+	"no-reset":           func(c trainer.Config, _ trainer.Arch) string { return strconv.FormatBool(c.NoReset) },
+	"fmap-base":          func(c trainer.Config, _ trainer.Arch) string { return strconv.Itoa(c.FmapBase) },
+	"fmap-max":           func(c trainer.Config, _ trainer.Arch) string { return strconv.Itoa(c.FmapMax) },
+	"latent":             func(c trainer.Config, a trainer.Arch) string { return strconv.Itoa(cmp.Or(c.LatentSize, a.LatentSize)) },
+	"mbstd-group":        func(c trainer.Config, _ trainer.Arch) string { return strconv.Itoa(c.MbstdGroup) },
+	"loss":               func(c trainer.Config, _ trainer.Arch) string { return c.Loss },
+	"initial-resolution": func(c trainer.Config, _ trainer.Arch) string { return strconv.Itoa(c.InitialResolution) },
+	"phase-kimg":         func(c trainer.Config, _ trainer.Arch) string { return fmtFloat(c.PhaseKimg) },
+	"fade-kimg":          func(c trainer.Config, _ trainer.Arch) string { return fmtFloat(c.FadeKimg) },
+	"minibatch-base":     func(c trainer.Config, _ trainer.Arch) string { return strconv.Itoa(c.MinibatchBase) },
+	"minibatch":          func(c trainer.Config, _ trainer.Arch) string { return fmtMap(trainer.FormatMap(c.Minibatch)) },
+	"max-minibatch":      func(c trainer.Config, _ trainer.Arch) string { return fmtMap(trainer.FormatMap(c.MaxMinibatch)) },
+	"lr":                 func(c trainer.Config, _ trainer.Arch) string { return fmtFloat(c.LR) },
+	"lr-dict": func(c trainer.Config, _ trainer.Arch) string {
+		g, d := fmtMap(trainer.FormatMap(c.GLR)), fmtMap(trainer.FormatMap(c.DLR))
+		if g == d {
+			return g
+		}
+		return "G " + g + ", D " + d
+	},
+	"tick-kimg": func(c trainer.Config, _ trainer.Arch) string {
+		s := fmtFloat(c.TickKimgBase)
+		if len(c.TickKimg) > 0 {
+			s += " with " + trainer.FormatMap(c.TickKimg) // --tick-kimg leaves no per-resolution values
+		}
+		return s
+	},
+	"repeats":     func(c trainer.Config, _ trainer.Arch) string { return strconv.Itoa(c.MinibatchRepeats) },
+	"d-repeats":   func(c trainer.Config, _ trainer.Arch) string { return strconv.Itoa(c.DRepeats) },
+	"g-smoothing": func(c trainer.Config, _ trainer.Arch) string { return fmtFloat(c.GSmoothing) },
+	"seed":        func(c trainer.Config, _ trainer.Arch) string { return strconv.FormatUint(c.Seed, 10) },
+}
+
+func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+func fmtMap(s string) string { return cmp.Or(s, `""`) }
+
+// checkUnchanged refuses, when resuming, a flag the run cannot change
+// given with another value than the run's.
+func (o *trainOpts) checkUnchanged() error {
+	var fixed []string
+	for name := range o.set {
+		if !slices.Contains(resumeFlags, name) {
+			fixed = append(fixed, name)
+		}
+	}
+	if len(fixed) == 0 {
+		return nil
+	}
+	slices.Sort(fixed)
+	only := strings.Join(resumeFlags[3:], ", --")
+	saved, arch, err := trainer.Saved(o.out)
+	if err != nil {
+		return err
+	}
+	given, err := o.config(saved.Dataset)
+	if err != nil {
+		return err
+	}
+	for _, name := range fixed {
+		field, ok := runFields[name]
+		if !ok {
+			return fmt.Errorf("--%s cannot be given when resuming (only --%s can change): %w", name, only, errUsage)
+		}
+		if v, was := field(given, arch), field(saved, arch); v != was {
+			return fmt.Errorf("--%s cannot change when resuming: the run has %s, not %s (only --%s can change): %w", name, was, v, only, errUsage)
+		}
+	}
+	return nil
 }
 
 // config builds a new run's configuration: the paper's (or with --quick
@@ -179,8 +360,10 @@ func (o trainOpts) config(dataset string) (trainer.Config, error) {
 	set("swd-images", func() { cfg.SWDImages = f.SWDImages })
 	cfg.Mirror, cfg.NoLabels, cfg.NoReset = f.Mirror, f.NoLabels, f.NoReset
 	switch {
-	case o.set["fade-kimg"]:
+	case o.set["fade-kimg"] && f.FadeKimg >= 0:
 		cfg.FadeKimg = f.FadeKimg
+	case o.set["fade-kimg"]: // -1: as --phase-kimg
+		cfg.FadeKimg = cfg.PhaseKimg
 	case o.set["phase-kimg"]:
 		cfg.FadeKimg = f.PhaseKimg
 	}

@@ -63,6 +63,18 @@
 // the original. Images over 2^27 pixels (134 megapixels) are refused before
 // their pixels are decoded.
 //
+// # Memory
+//
+// Decoding memory is bounded for the whole process: every decode reserves
+// what it will hold at its peak (the file, the decoder's buffers, the
+// converted copy), computed from the header before the decoder runs, from
+// a budget of [DecodeBudget] bytes that all goroutines share, and waits
+// while others hold it. A small file whose header declares a huge canvas
+// is refused if it needs more than the whole budget. [Load] and [Read]
+// check the header before reading the rest of the file, and Load opens
+// nothing but regular files: a named pipe or a device is an error, not a
+// wait.
+//
 // # Channels
 //
 // With [Options].Channels 0 the channel count is the file's own (1 for gray
@@ -89,7 +101,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"os"
+	"io"
 	"strings"
 
 	// Decoders register themselves with package image.
@@ -163,34 +175,74 @@ func Channels(img image.Image) int {
 // Load reads and decodes the image file at path and converts it as the
 // package comment describes. It returns an *image.Gray (one channel) or an
 // *image.RGBA with A = 255 everywhere (three channels), with origin (0,0).
+// Anything but a regular file is refused without waiting on it.
 func Load(path string, opt Options) (image.Image, error) {
 	// Check the options first so that a bad flag is reported without
 	// reading anything.
 	if _, err := opt.filter(); err != nil {
 		return nil, err
 	}
-	data, err := os.ReadFile(path)
+	f, st, err := OpenRegular(path)
 	if err != nil {
-		// *fs.PathError already names the file.
+		// *fs.PathError and OpenRegular's errors name the file.
 		return nil, fmt.Errorf("imagefile: %w", err)
 	}
-	return Decode(path, data, opt)
+	defer f.Close()
+	return Read(path, f, st.Size(), opt)
 }
 
 // LoadAny reads and decodes the image file at path with Load's colour
 // conversions but no size rule: the image keeps its size.
 func LoadAny(path string) (image.Image, error) {
-	data, err := os.ReadFile(path)
+	f, st, err := OpenRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("imagefile: %w", err)
 	}
-	return DecodeAny(path, data)
+	defer f.Close()
+	data, cfg, format, release, err := readReserved(path, f, st.Size())
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return decodeAny(path, data, cfg, format)
+}
+
+// Read is Load for an image file of size bytes read from r, such as a zip
+// member; name is used in errors only. The header is read and checked
+// first: a file that is not an image, declares a canvas over the pixel
+// cap or needs more than the decoding budget (see [DecodeBudget]) is
+// refused before the rest is read, and the bytes held are reserved from
+// the budget for the whole decode.
+func Read(name string, r io.Reader, size int64, opt Options) (image.Image, error) {
+	filter, err := opt.filter()
+	if err != nil {
+		return nil, err
+	}
+	data, cfg, format, release, err := readReserved(name, r, size)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return decodeOpts(name, data, cfg, format, opt, filter)
 }
 
 // DecodeAny is LoadAny for a file already read into data. The name is
 // used in errors only.
 func DecodeAny(name string, data []byte) (image.Image, error) {
-	src, format, gray, err := decode(name, data)
+	cfg, format, err := config(name, data)
+	if err != nil {
+		return nil, err
+	}
+	release, err := reserve(name, cfg, format, data, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return decodeAny(name, data, cfg, format)
+}
+
+func decodeAny(name string, data []byte, cfg image.Config, format string) (image.Image, error) {
+	src, gray, err := decode(name, data, cfg, format)
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +256,22 @@ func Decode(name string, data []byte, opt Options) (image.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	src, format, gray, err := decode(name, data)
+	cfg, format, err := config(name, data)
+	if err != nil {
+		return nil, err
+	}
+	release, err := reserve(name, cfg, format, data, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return decodeOpts(name, data, cfg, format, opt, filter)
+}
+
+// decodeOpts decodes data, whose header config has read, and applies
+// opt's size and channel rules.
+func decodeOpts(name string, data []byte, cfg image.Config, format string, opt Options, filter imaging.ResampleFilter) (image.Image, error) {
+	src, gray, err := decode(name, data, cfg, format)
 	if err != nil {
 		return nil, err
 	}
@@ -276,35 +343,113 @@ func isPow2(n int) bool {
 // pngSignature starts every PNG file.
 const pngSignature = "\x89PNG\r\n\x1a\n"
 
-// decode runs the registered decoder on data and names the format. gray
-// reports a PNG whose header declares gray samples (colour type 0 or 4):
-// Go's decoder returns those as NRGBA when they carry alpha or a
-// transparent colour, and the file's own channel count would be lost.
-func decode(name string, data []byte) (m image.Image, format string, gray bool, err error) {
+// headerLimit bounds the bytes read from a stream to find an image's
+// header. Headers are small, but JPEG APPn segments (EXIF thumbnails, ICC
+// profiles, XMP) and PNG ancillary chunks may come before it.
+const headerLimit = 16 << 20
+
+// config reads the header at the start of data: the canvas size, the
+// colour model and the format. The header alone tells the canvas size, so
+// an oversized image is refused before a decoder allocates it.
+func config(name string, data []byte) (image.Config, string, error) {
+	return configFrom(name, bytes.NewReader(data))
+}
+
+// configFrom is config reading the header from r.
+func configFrom(name string, r io.Reader) (cfg image.Config, format string, err error) {
 	// Some third-party decoders have panicked on malformed input in the
 	// past; one bad file must not abort a run over a million others.
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("imagefile: %s: %s decoder panic: %v", name, format, p)
+		}
+	}()
+	cfg, format, err = image.DecodeConfig(r)
+	if err != nil {
+		return cfg, format, decodeError(name, format, err)
+	}
+	if cfg.Width < 0 || cfg.Height < 0 || int64(cfg.Width)*int64(cfg.Height) > maxPixels {
+		return cfg, format, fmt.Errorf("imagefile: %s: image is %dx%d: larger than %d pixels", name, cfg.Width, cfg.Height, maxPixels)
+	}
+	return cfg, format, nil
+}
+
+// reserve takes the bytes a decode of data (the file's bytes, or its
+// first bytes through the header) holds from the shared budget, size of
+// them for the encoded file. It refuses an image that needs more than the
+// whole budget.
+func reserve(name string, cfg image.Config, format string, data []byte, size int64) (func(), error) {
+	n := decodeCost(cfg, format, data, size)
+	if n > budget.total {
+		return nil, fmt.Errorf("imagefile: %s: %w", name,
+			fmt.Errorf("%dx%d %s image needs %s to decode, more than the %s decoding budget", cfg.Width, cfg.Height, format, mib(n), mib(budget.total)))
+	}
+	return budget.acquire(max(n, 1)), nil
+}
+
+// readReserved reads an image file of size bytes from r: its header
+// first, through config and reserve, then the rest into memory reserved
+// from the budget. It reads r to its end, so that a zip member's checksum
+// is checked, and fails if r holds more or fewer than size bytes. The
+// caller must call release when the decode is done.
+func readReserved(name string, r io.Reader, size int64) (data []byte, cfg image.Config, format string, release func(), err error) {
+	if size < 0 {
+		return nil, cfg, "", nil, fmt.Errorf("imagefile: %s: %w", name, fmt.Errorf("size %d", size))
+	}
+	if size > budget.total {
+		return nil, cfg, "", nil, fmt.Errorf("imagefile: %s: %w", name, fmt.Errorf("%d bytes, more than the %s decoding budget", size, mib(budget.total)))
+	}
+	var hdr bytes.Buffer
+	lr := &io.LimitedReader{R: r, N: min(size, headerLimit)}
+	if cfg, format, err = configFrom(name, io.TeeReader(lr, &hdr)); err != nil {
+		if int64(hdr.Len()) == headerLimit {
+			err = fmt.Errorf("imagefile: %s: no image header in the first %s", name, mib(headerLimit))
+		}
+		return nil, cfg, format, nil, err
+	}
+	if release, err = reserve(name, cfg, format, hdr.Bytes(), size); err != nil {
+		return nil, cfg, format, nil, err
+	}
+	// size is checked against the budget and reserved: it may size the
+	// buffer.
+	data = make([]byte, size)
+	n := copy(data, hdr.Bytes())
+	if m, err := io.ReadFull(r, data[n:]); err != nil {
+		release()
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			err = fmt.Errorf("truncated: %d of %d bytes", n+m, size)
+		}
+		return nil, cfg, format, nil, fmt.Errorf("imagefile: %s: %w", name, err)
+	}
+	var one [1]byte
+	if _, err := io.ReadFull(r, one[:]); err != io.EOF {
+		release()
+		if err == nil {
+			err = fmt.Errorf("more than the %d bytes announced", size)
+		}
+		return nil, cfg, format, nil, fmt.Errorf("imagefile: %s: %w", name, err)
+	}
+	return data, cfg, format, release, nil
+}
+
+// decode runs the registered decoder on data, whose header config has
+// read. gray reports a PNG whose header declares gray samples (colour
+// type 0 or 4): Go's decoder returns those as NRGBA when they carry alpha
+// or a transparent colour, and the file's own channel count would be
+// lost.
+func decode(name string, data []byte, cfg image.Config, format string) (m image.Image, gray bool, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			m, err = nil, fmt.Errorf("imagefile: %s: %s decoder panic: %v", name, format, p)
 		}
 	}()
-
-	// The header alone tells the canvas size, so an oversized image is
-	// refused before the decoder allocates it.
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
-	if err != nil {
-		return nil, format, false, decodeError(name, format, err)
-	}
-	if cfg.Width < 0 || cfg.Height < 0 || int64(cfg.Width)*int64(cfg.Height) > maxPixels {
-		return nil, format, false, fmt.Errorf("imagefile: %s: image is %dx%d: larger than %d pixels", name, cfg.Width, cfg.Height, maxPixels)
-	}
 	if format == "jpeg" {
 		m, err = decodeJPEG(data)
 		var unsupported jpeg8d.UnsupportedError
 		if err == nil {
-			return m, format, false, nil
+			return m, false, nil
 		} else if !errors.As(err, &unsupported) {
-			return nil, format, false, decodeError(name, format, err)
+			return nil, false, decodeError(name, format, err)
 		}
 		// CMYK and other rare kinds: Go's decoder.
 	}
@@ -312,11 +457,15 @@ func decode(name string, data []byte) (m image.Image, format string, gray bool, 
 	if err != nil {
 		// image.Decode reports no format on failure; DecodeConfig's is
 		// the same registry lookup.
-		return nil, format, false, decodeError(name, format, err)
+		return nil, false, decodeError(name, format, err)
+	}
+	if b := m.Bounds(); b.Dx() != cfg.Width || b.Dy() != cfg.Height {
+		// The budget was reserved for the header's canvas.
+		return nil, false, fmt.Errorf("imagefile: %s: %s decoder returned %dx%d for a %dx%d header", name, format, b.Dx(), b.Dy(), cfg.Width, cfg.Height)
 	}
 	gray = len(data) > 25 && string(data[:8]) == pngSignature && string(data[12:16]) == "IHDR" &&
 		(data[25] == 0 || data[25] == 4)
-	return m, format, gray, nil
+	return m, gray, nil
 }
 
 // decodeJPEG decodes a JPEG as libjpeg-turbo does by default, the decoder

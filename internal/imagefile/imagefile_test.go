@@ -474,7 +474,7 @@ func TestDecodePixels(t *testing.T) {
 				t.Fatal(err)
 			}
 			// Make sure the case reaches the conversion path it is for.
-			if src, _, _, err := decode("x", tt.data(t)); err != nil {
+			if src, _, _, err := decodeHeader("x", tt.data(t)); err != nil {
 				t.Fatal(err)
 			} else if got := fmt.Sprintf("%T", src); got != tt.src {
 				t.Fatalf("decoder returned %s, want %s", got, tt.src)
@@ -624,7 +624,7 @@ func TestWebPLossy(t *testing.T) {
 	for _, name := range []string{"lossy-13x11", "lossy-16x12", "lossy-alpha"} {
 		t.Run(name, func(t *testing.T) {
 			w, h, want := readPAM(t, name+".pam")
-			src, format, gray, err := decode(name, readTestdata(t, name+".webp"))
+			src, format, gray, err := decodeHeader(name, readTestdata(t, name+".webp"))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -10,8 +10,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"iter"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -37,14 +37,15 @@ type Set struct {
 	Count int    // images available
 
 	opt   Options
-	files []string // folder
-	zr    *zip.ReadCloser
+	files []string    // folder
+	zf    *os.File    // the zip archive
 	zips  []*zip.File // zip entries, sorted
 	ds    *pyramid.Dataset
 }
 
 // Open opens path as a dataset (a folder holding *.tfrecords), a folder of
-// images, or a .zip of images.
+// images, or a .zip of images. A .zip must be a regular file: a named pipe
+// or a device is refused rather than waited on.
 func Open(path string, opt Options) (*Set, error) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -84,8 +85,13 @@ func Open(path string, opt Options) (*Set, error) {
 }
 
 func (s *Set) openZip() (*Set, error) {
-	zr, err := zip.OpenReader(s.Path)
+	f, st, err := imagefile.OpenRegular(s.Path)
 	if err != nil {
+		return nil, fmt.Errorf("imageset: %w", err)
+	}
+	zr, err := zip.NewReader(f, st.Size())
+	if err != nil {
+		f.Close()
 		return nil, fmt.Errorf("imageset: %s: %w", s.Path, err)
 	}
 	for _, f := range zr.File {
@@ -95,11 +101,11 @@ func (s *Set) openZip() (*Set, error) {
 		s.zips = append(s.zips, f)
 	}
 	if len(s.zips) == 0 {
-		zr.Close()
+		f.Close()
 		return nil, fmt.Errorf("imageset: %s: no image files in the archive", s.Path)
 	}
 	slices.SortFunc(s.zips, func(a, b *zip.File) int { return strings.Compare(a.Name, b.Name) })
-	s.Kind, s.zr, s.Count = "zip", zr, len(s.zips)
+	s.Kind, s.zf, s.Count = "zip", f, len(s.zips)
 	return s, nil
 }
 
@@ -141,16 +147,20 @@ func (s *Set) Range(ctx context.Context, from, to int) iter.Seq2[*pyramid.Image,
 			}
 		case "zip":
 			decode := func(f *zip.File) (*pyramid.Image, error) {
+				name := s.Path + ":" + f.Name
+				// The member's declared size and its image header are
+				// checked before it is read: imagefile.Read refuses a
+				// member beyond the decoding budget, or one that is not
+				// an image, having read no more than its header.
+				if f.UncompressedSize64 > math.MaxInt64 {
+					return nil, fmt.Errorf("imageset: %s: declares %d bytes", name, f.UncompressedSize64)
+				}
 				rc, err := f.Open()
 				if err != nil {
-					return nil, fmt.Errorf("imageset: %s: %s: %w", s.Path, f.Name, err)
+					return nil, fmt.Errorf("imageset: %s: %w", name, err)
 				}
-				data, err := io.ReadAll(io.LimitReader(rc, 1<<30))
-				rc.Close()
-				if err != nil {
-					return nil, fmt.Errorf("imageset: %s: %s: %w", s.Path, f.Name, err)
-				}
-				img, err := imagefile.Decode(s.Path+":"+f.Name, data, fopt)
+				defer rc.Close()
+				img, err := imagefile.Read(name, rc, int64(f.UncompressedSize64), fopt)
 				if err != nil {
 					return nil, err
 				}
@@ -171,8 +181,8 @@ func (s *Set) Close() error {
 	if s.ds != nil {
 		errs = append(errs, s.ds.Close())
 	}
-	if s.zr != nil {
-		errs = append(errs, s.zr.Close())
+	if s.zf != nil {
+		errs = append(errs, s.zf.Close())
 	}
 	return errors.Join(errs...)
 }

@@ -55,6 +55,8 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+
+	"github.com/progan/progan/internal/imagefile"
 )
 
 // Errors wrapped by the errors of this package.
@@ -129,13 +131,9 @@ func Open(path string) (*DB, error) {
 	if fi.IsDir() {
 		path = filepath.Join(path, "data.mdb")
 	}
-	f, err := os.Open(path)
+	// A regular file only: a FIFO would block the open and every read.
+	f, fi, err := imagefile.OpenRegular(path)
 	if err != nil {
-		return nil, fmt.Errorf("lmdb: %w", err)
-	}
-	fi, err = f.Stat()
-	if err != nil {
-		f.Close()
 		return nil, fmt.Errorf("lmdb: %w", err)
 	}
 	db, err := New(f, fi.Size())

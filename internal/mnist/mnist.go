@@ -22,6 +22,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/progan/progan/internal/imagefile"
 	"github.com/progan/progan/internal/nprand"
 	"github.com/progan/progan/pyramid"
 )
@@ -56,20 +57,22 @@ func ReadDir(dir string) (*Set, error) {
 	}
 	s.Sources = append(s.Sources, path)
 	if n != s.N {
-		return nil, fmt.Errorf("mnist: %s has %d labels for %d images", dir, n, s.N)
+		return nil, fmt.Errorf("mnist: %s has %d labels for the %d images of %s", s.Sources[1], n, s.N, s.Sources[0])
 	}
 	return &s, nil
 }
 
 // readFile opens name (or name without .gz) in dir and reads a uint8 IDX
-// array of the given rank; path is the file it read.
+// array of the given rank; path is the file it read. Only regular files
+// are read: a named pipe would block.
 func readFile(dir, name string, rank int) (data []byte, n, rows, cols int, path string, err error) {
 	path = filepath.Join(dir, name)
-	f, err := os.Open(path)
+	f, _, err := imagefile.OpenRegular(path)
 	if errors.Is(err, os.ErrNotExist) {
 		plain := path[:len(path)-len(".gz")]
-		if f2, err2 := os.Open(plain); err2 == nil {
-			f, err, path = f2, nil, plain
+		if _, err2 := os.Lstat(plain); err2 == nil {
+			f, _, err = imagefile.OpenRegular(plain)
+			path = plain
 		}
 	}
 	if err != nil {
@@ -162,30 +165,41 @@ func noEOF(err error) error {
 }
 
 // Check applies the original's checks: 28×28 images, want images (unless
-// allowPartial), pixel values spanning 0 to 255, labels 0..9.
+// allowPartial), pixel values spanning 0 to 255, labels 0..9. Errors name
+// the file at fault.
 func (s *Set) Check(want int, allowPartial bool) error {
+	images, labels := s.source(0, "the images"), s.source(1, "the labels")
 	if s.Rows != 28 || s.Cols != 28 {
-		return fmt.Errorf("mnist: images are %d×%d, want 28×28", s.Rows, s.Cols)
+		return fmt.Errorf("mnist: %s: images are %d×%d, want 28×28", images, s.Rows, s.Cols)
 	}
 	if s.N != want && !allowPartial {
-		return fmt.Errorf("mnist: %d images, want %d (--allow-partial accepts a subset)", s.N, want)
+		return fmt.Errorf("mnist: %s: %d images, want %d (--allow-partial accepts a subset)", images, s.N, want)
 	}
 	if s.N == 0 {
-		return errors.New("mnist: no images")
+		return fmt.Errorf("mnist: %s: no images", images)
 	}
 	lo, hi := byte(255), byte(0)
 	for _, v := range s.Pix {
 		lo, hi = min(lo, v), max(hi, v)
 	}
 	if lo != 0 || hi != 255 {
-		return fmt.Errorf("mnist: pixel values span %d..%d, want 0..255 (not MNIST images?)", lo, hi)
+		return fmt.Errorf("mnist: %s: pixel values span %d..%d, want 0..255 (not MNIST images?)", images, lo, hi)
 	}
 	for i, l := range s.Labels {
 		if l > 9 {
-			return fmt.Errorf("mnist: label %d of image %d out of range 0..9", l, i)
+			return fmt.Errorf("mnist: %s: label %d of image %d out of range 0..9", labels, l, i)
 		}
 	}
 	return nil
+}
+
+// source names file i of Sources, or what when the set was not read from
+// files.
+func (s *Set) source(i int, what string) string {
+	if i < len(s.Sources) {
+		return s.Sources[i]
+	}
+	return what
 }
 
 // Pad is how many zero pixels surround each digit in the 32×32 images.

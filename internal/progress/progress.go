@@ -3,6 +3,11 @@
 // (github.com/schollz/progressbar/v3) when the stream is a terminal, a
 // plain line every few seconds when it is not (logs, CI), and nothing when
 // quiet. Counts may be added from several goroutines.
+//
+// A count is always a delta: Add(n) says n more items are done. Packages
+// that report progress through a callback func(n int) call it with the
+// items just done (pyramid's Verify and ExportZip, swd, msssim), so that
+// the callback can be a Bar's Add.
 package progress
 
 import (
@@ -18,13 +23,17 @@ import (
 )
 
 // Options configure a Bar. The zero value reports to os.Stderr, with a bar
-// if it is a terminal and a line every 10 s otherwise.
+// if it is a terminal and a line every PlainInterval otherwise.
 type Options struct {
 	Quiet    bool
 	Out      io.Writer     // default os.Stderr
-	Interval time.Duration // between plain lines; default 10 s
+	Interval time.Duration // between plain lines; default PlainInterval
 	Plain    bool          // plain lines even on a terminal
 }
+
+// PlainInterval is the time between plain lines when Options.Interval is
+// 0. The commands' tests shorten it to see the lines.
+var PlainInterval = 10 * time.Second
 
 // Bar tracks one job of total items (total < 0 when unknown).
 type Bar struct {
@@ -32,6 +41,7 @@ type Bar struct {
 	total      int64
 	done       atomic.Int64
 	start      time.Time
+	interval   time.Duration // plain mode
 	out        io.Writer
 	bar        *progressbar.ProgressBar // terminal mode
 	stop       chan struct{}            // plain mode ticker
@@ -66,8 +76,9 @@ func New(desc string, total int, unit string, opt Options) *Bar {
 	}
 	interval := opt.Interval
 	if interval <= 0 {
-		interval = 10 * time.Second
+		interval = PlainInterval
 	}
+	b.interval = interval
 	b.stop = make(chan struct{})
 	b.wg.Add(1)
 	go func() {
@@ -116,7 +127,9 @@ func (b *Bar) Line() string {
 	return s
 }
 
-// Finish stops reporting. It prints nothing itself: commands print their
+// Finish stops reporting. In plain mode a job that lasted an interval or
+// more gets a last line, so that a log ends with the final count; a
+// shorter one, and the terminal bar, print nothing: commands print their
 // own summary on standard output.
 func (b *Bar) Finish() {
 	b.once.Do(func() {
@@ -126,6 +139,9 @@ func (b *Bar) Finish() {
 		if b.stop != nil {
 			close(b.stop)
 			b.wg.Wait()
+			if time.Since(b.start) >= b.interval {
+				fmt.Fprintln(b.out, b.Line())
+			}
 		}
 	})
 }

@@ -68,3 +68,25 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// Finish ends a plain log with the final count when the job lasted an
+// interval or more, and prints nothing for a shorter one.
+func TestFinishLine(t *testing.T) {
+	for _, tt := range []struct {
+		interval time.Duration
+		want     string
+	}{
+		{5 * time.Millisecond, "copying: 7/7 items (100.0%)"},
+		{time.Hour, ""},
+	} {
+		var buf syncBuffer
+		b := New("copying", 7, "items", Options{Out: &buf, Interval: tt.interval})
+		time.Sleep(10 * time.Millisecond)
+		b.Add(7)
+		b.Finish()
+		lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+		if last := lines[len(lines)-1]; !strings.HasPrefix(last, tt.want) || tt.want == "" && buf.String() != "" {
+			t.Errorf("interval %v: output %q, want a last line starting %q", tt.interval, buf.String(), tt.want)
+		}
+	}
+}

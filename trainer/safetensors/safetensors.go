@@ -23,10 +23,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -158,7 +161,7 @@ func Write(w io.Writer, tensors []Tensor, metadata map[string]string) error {
 // old file or the complete new one whenever the process stops.
 func WriteFile(path string, tensors []Tensor, metadata map[string]string) (err error) {
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
+	f, err := createTemp(path)
 	if err != nil {
 		return fmt.Errorf("safetensors: %w", err)
 	}
@@ -186,6 +189,21 @@ func WriteFile(path string, tensors []Tensor, metadata map[string]string) (err e
 		d.Close()
 	}
 	return nil
+}
+
+// createTemp creates a new hidden file beside path. Unlike os.CreateTemp
+// (mode 0600) it asks for 0666, as os.Create does, so that the umask
+// decides the mode of the file written.
+func createTemp(path string) (*os.File, error) {
+	dir, base := filepath.Split(path)
+	for range 100 {
+		name := filepath.Join(dir, "."+base+".tmp"+strconv.FormatUint(rand.Uint64(), 36))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, fs.ErrExist) {
+			return f, err
+		}
+	}
+	return nil, fmt.Errorf("creating a temporary file for %s: too many tries", path)
 }
 
 // ReadFile reads the file at path.
