@@ -57,6 +57,12 @@ fuzz seconds="30":
     go test ./internal/jpeg8d -run '^$' -fuzz FuzzDecode -fuzztime {{seconds}}s -fuzzminimizetime 5s
     go test ./celebahq -run '^$' -fuzz FuzzParseLists -fuzztime {{seconds}}s
     go test ./celebahq -run '^$' -fuzz FuzzDecodeToken -fuzztime {{seconds}}s
+    go test ./celebahq -run '^$' -fuzz FuzzNewPlan -fuzztime {{seconds}}s
+    go test ./cifar -run '^$' -fuzz FuzzReadTar -fuzztime {{seconds}}s
+    go test ./internal/imagefile -run '^$' -fuzz FuzzRead -fuzztime {{seconds}}s
+    go test ./pyramid -run '^$' -fuzz FuzzParseCheckpoint -fuzztime {{seconds}}s
+    go test ./trainer -run '^$' -fuzz FuzzReadCheckpoint -fuzztime {{seconds}}s
+    go test ./trainer/safetensors -run '^$' -fuzz FuzzRead -fuzztime {{seconds}}s
 
 # the trainer's learning test: 30 kimg on the bundled images at 16×16 (about 4 minutes), SWD must halve
 learn:
