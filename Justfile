@@ -15,7 +15,7 @@ build-cuda:
 
 # the CUDA tests through the emulated driver (no GPU: kernels.cu on the CPU), as CI runs them
 test-cudaemu:
-    go test -tags cudaemu ./internal/nn ./trainer ./cmd/progan
+    go test -tags cudaemu ./trainer/internal/nn ./trainer ./cmd/progan
 
 # build the GPU check binaries into bench/gpu/out (CUDA toolkit, no GPU); then run bench/gpu/device.sh on a GPU machine
 gpu-prep:
@@ -23,7 +23,7 @@ gpu-prep:
 
 # the GPU checks on a machine with an NVIDIA GPU, Go and a CUDA toolkit: kernels, the step against the CPU, the benchmark
 test-cuda:
-    go test -tags cuda -run CUDA -v ./internal/nn ./trainer
+    go test -tags cuda -run CUDA -v ./trainer/internal/nn ./trainer
     go test -tags cuda -run '^$' -bench StepCUDA -benchtime 10x ./trainer
 
 # run the test suite exactly as CI does (gofmt, vet, go test ./...)

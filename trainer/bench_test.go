@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/progan/progan/internal/nn"
+	"github.com/progan/progan/trainer/internal/nn"
 )
 
 // benchStep times one D step and one G step at the given resolution (its

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/progan/progan/internal/nn"
+	"github.com/progan/progan/trainer/internal/nn"
 	"github.com/progan/progan/trainer/safetensors"
 )
 

@@ -12,7 +12,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/progan/progan/internal/nn"
+	"github.com/progan/progan/trainer/internal/nn"
 )
 
 func maxRel(got, want []f32) float64 {

@@ -6,8 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/progan/progan/internal/nn"
 	"github.com/progan/progan/pyramid"
+	"github.com/progan/progan/trainer/internal/nn"
 )
 
 // reals streams minibatches of real images from one tier of a dataset in

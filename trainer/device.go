@@ -6,8 +6,8 @@ import (
 	"iter"
 	"runtime"
 
-	"github.com/progan/progan/internal/nn"
 	"github.com/progan/progan/pyramid"
+	"github.com/progan/progan/trainer/internal/nn"
 )
 
 // The devices a run or a model can use.

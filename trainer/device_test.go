@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/progan/progan/internal/nn"
 	"github.com/progan/progan/pyramid"
+	"github.com/progan/progan/trainer/internal/nn"
 )
 
 func TestOpenDevice(t *testing.T) {

@@ -64,6 +64,6 @@
 // and leaves its last finite checkpoint; a resume refuses a checkpoint of
 // another dataset than the run's.
 //
-// All arithmetic is float32 through the layers of internal/nn, on the CPU
+// All arithmetic is float32 through the layers of trainer/internal/nn, on the CPU
 // cores (GOMAXPROCS).
 package trainer

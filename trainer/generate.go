@@ -8,8 +8,8 @@ import (
 	"math/rand/v2"
 	"os"
 
-	"github.com/progan/progan/internal/nn"
 	"github.com/progan/progan/pyramid"
+	"github.com/progan/progan/trainer/internal/nn"
 )
 
 // Model is the moving-average generator Gs of a checkpoint, ready to

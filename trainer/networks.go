@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/progan/progan/internal/nn"
+	"github.com/progan/progan/trainer/internal/nn"
 )
 
 // Arch is the shape of a G_paper/D_paper pair (progan-original.md

@@ -5,7 +5,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/progan/progan/internal/nn"
+	"github.com/progan/progan/trainer/internal/nn"
 )
 
 func refArch(res int) Arch {

@@ -9,9 +9,9 @@ import (
 	"iter"
 	"path/filepath"
 
-	"github.com/progan/progan/internal/nn"
 	"github.com/progan/progan/pyramid"
 	"github.com/progan/progan/swd"
+	"github.com/progan/progan/trainer/internal/nn"
 )
 
 // gridSize returns the run's sample grid.

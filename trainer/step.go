@@ -4,7 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/progan/progan/internal/nn"
+	"github.com/progan/progan/trainer/internal/nn"
 )
 
 // The loss constants of the reference's loss.py (progan-original.md §6.4).

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/progan/progan/internal/nn"
 	"github.com/progan/progan/internal/npy"
+	"github.com/progan/progan/trainer/internal/nn"
 )
 
 // newTestTrainer returns a trainer for arch a without a dataset; label
@@ -110,7 +110,7 @@ func TestLossGradients(t *testing.T) {
 			// are meaningless. With linear units the minibatch stddev,
 			// the pixel norms, the penalty and the losses remain as the
 			// nonlinear parts (the layers' own derivatives are checked
-			// in internal/nn).
+			// in trainer/internal/nn).
 			for _, b := range slices.Concat(tr.d.blocks, tr.d.fromRGB, tr.g.blocks, tr.g.toRGB) {
 				setSlope(b, 1)
 			}

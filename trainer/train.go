@@ -14,10 +14,10 @@ import (
 	"time"
 
 	"github.com/progan/progan/internal/lockfile"
-	"github.com/progan/progan/internal/nn"
 	"github.com/progan/progan/internal/npy"
 	"github.com/progan/progan/pyramid"
 	"github.com/progan/progan/swd"
+	"github.com/progan/progan/trainer/internal/nn"
 )
 
 // Files of a run folder.

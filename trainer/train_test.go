@@ -13,8 +13,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/progan/progan/internal/nn"
 	"github.com/progan/progan/pyramid"
+	"github.com/progan/progan/trainer/internal/nn"
 	"github.com/progan/progan/trainer/safetensors"
 )
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds, on a machine with a CUDA toolkit and no GPU, what bench/gpu/device.sh
-# runs on a lent GPU machine: the CUDA test binaries of internal/nn and
+# runs on a lent GPU machine: the CUDA test binaries of trainer/internal/nn and
 # trainer, and a CUDA progan, into bench/gpu/out (git-ignored).
 #
 # The device has cuBLAS 13 (pip's nvidia-cublas in /opt/torch/.venv) and no Go.
@@ -17,7 +17,7 @@ out=bench/gpu/out
 rm -rf "$out" && mkdir -p "$out/stub"
 
 # The cuBLAS functions progan's cuda build calls, from a build against the toolkit.
-go test -c -tags cuda -o "$out/probe.test" ./internal/nn
+go test -c -tags cuda -o "$out/probe.test" ./trainer/internal/nn
 syms=$(nm -D --undefined-only "$out/probe.test" | awk '{print $2}' | grep '^cublas' | sed 's/@.*//' | sort -u)
 rm "$out/probe.test"
 echo "cuBLAS functions used: $(echo $syms)"
@@ -26,7 +26,7 @@ gcc -shared -fPIC -Wl,-soname,libcublas.so.13 -o "$out/stub/libcublas.so.13" "$o
 ln -sf libcublas.so.13 "$out/stub/libcublas.so"
 
 export CGO_LDFLAGS="-L$PWD/$out/stub"
-go test -c -tags cuda -o "$out/nn.test" ./internal/nn
+go test -c -tags cuda -o "$out/nn.test" ./trainer/internal/nn
 go test -c -tags cuda -o "$out/trainer.test" ./trainer
 go build -tags cuda -o "$out/progan" ./cmd/progan
 rm -rf "$out/stub/stub.c"

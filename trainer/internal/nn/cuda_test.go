@@ -4,7 +4,7 @@ package nn
 
 // Tests of the CUDA backend against the Go kernels, run where a GPU is:
 //
-//	go test -tags cuda -run CUDA ./internal/nn
+//	go test -tags cuda -run CUDA ./trainer/internal/nn
 //
 // They do not use t.Run: a CUDA context is current on the test's locked
 // thread only.

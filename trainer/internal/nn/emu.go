@@ -5,7 +5,7 @@ package nn
 // The cudaemu build: the GPU backend over an emulated driver (emu.cc)
 // that runs cuda/kernels.cu on the CPU. It exists for tests: with
 //
-//	go test -tags cudaemu ./internal/nn ./trainer
+//	go test -tags cudaemu ./trainer/internal/nn ./trainer
 //
 // every CUDA test runs without a GPU, checking the kernels, the argument
 // packing, the memory pool and the device placement of the trainer. It

@@ -5,7 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"github.com/progan/progan/internal/nn"
+	"github.com/progan/progan/trainer/internal/nn"
 )
 
 // A toy discriminator in the layout of the reference's 4×4 block, and one

@@ -5,7 +5,7 @@
 //
 //	nvcc -ptx -arch=compute_80 -fmad=false -o kernels.ptx kernels.cu
 //
-// (go generate ./internal/nn). -fmad=false keeps every a·b + c two
+// (go generate ./trainer/internal/nn). -fmad=false keeps every a·b + c two
 // roundings, as Go computes it, so that element-wise kernels give the CPU
 // backend's bits; sqrtf and '/' are IEEE-rounded by nvcc's defaults.
 // Reductions accumulate in double, as the Go kernels do, in a different
