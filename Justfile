@@ -54,7 +54,7 @@ fuzz seconds="30":
     go test ./internal/pickle -run '^$' -fuzz FuzzDecode -fuzztime {{seconds}}s
     go test ./internal/matv5 -run '^$' -fuzz FuzzReader -fuzztime {{seconds}}s
     go test ./internal/mnist -run '^$' -fuzz FuzzRead -fuzztime {{seconds}}s
-    go test ./internal/jpeg8d -run '^$' -fuzz FuzzDecode -fuzztime {{seconds}}s -fuzzminimizetime 5s
+    go test ./internal/jpeg -run '^$' -fuzz FuzzDecode -fuzztime {{seconds}}s -fuzzminimizetime 5s
     go test ./celebahq -run '^$' -fuzz FuzzParseLists -fuzztime {{seconds}}s
     go test ./celebahq -run '^$' -fuzz FuzzDecodeToken -fuzztime {{seconds}}s
     go test ./celebahq -run '^$' -fuzz FuzzNewPlan -fuzztime {{seconds}}s

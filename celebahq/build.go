@@ -14,7 +14,7 @@ import (
 	"strings"
 
 	"github.com/progan/progan/internal/imagefile"
-	"github.com/progan/progan/internal/jpeg8d"
+	"github.com/progan/progan/internal/jpeg"
 	"github.com/progan/progan/internal/nprand"
 	"github.com/progan/progan/internal/parallel"
 	"github.com/progan/progan/internal/pillow"
@@ -154,7 +154,7 @@ func (j *Job) CheckDecoder() (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("celebahq: %w", err)
 	}
-	return true, jpeg8d.CheckCelebA000001(data)
+	return true, jpeg.CheckCelebA000001(data)
 }
 
 // ImageError reports an image that could not be made or failed a check.
@@ -200,9 +200,9 @@ func (j *Job) Images(ctx context.Context, skip int) iter.Seq2[Item, error] {
 // a few megabytes.
 const maxJPEG = 64 << 20
 
-// decodeBytesPerPixel is what jpeg8d holds per pixel at its peak: the RGB
-// samples, and the 16-bit coefficients of a progressive file (or the RGB
-// copy of a gray one).
+// decodeBytesPerPixel is what internal/jpeg holds per pixel at its peak:
+// the RGB samples, and the 16-bit coefficients of a progressive file (or
+// the RGB copy of a gray one).
 const decodeBytesPerPixel = 3 + 6
 
 // make runs the whole pipeline for one row.
@@ -221,7 +221,7 @@ func (j *Job) make(r ImageListRow) (*pyramid.Image, *ImageError) {
 	// The plan needs only the size: an implausible one is refused before
 	// the image is decoded, and the decode's memory is reserved from the
 	// budget all decoders share.
-	cfg, err := jpeg8d.DecodeConfig(bytes.NewReader(jpg))
+	cfg, err := jpeg.DecodeConfig(bytes.NewReader(jpg))
 	if err != nil {
 		return nil, fail("decode", err)
 	}
@@ -234,7 +234,7 @@ func (j *Job) make(r ImageListRow) (*pyramid.Image, *ImageError) {
 		return nil, fail("decode", err)
 	}
 	defer release()
-	pix, w, h, c, err := jpeg8d.DecodeRGB(jpg)
+	pix, w, h, c, err := jpeg.DecodeRGB(jpg)
 	if err != nil {
 		return nil, fail("decode", err)
 	}
@@ -245,7 +245,7 @@ func (j *Job) make(r ImageListRow) (*pyramid.Image, *ImageError) {
 	if c == 1 {
 		img = pillow.FromImage(img.ToImage()) // PIL's convert('RGB')
 	}
-	proc, err := Process(img, plan, nil)
+	proc, err := process(img, plan, nil)
 	if err != nil {
 		return nil, fail("process", err)
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/progan/progan/internal/ndfilter"
 )
 
-// Plan is the geometry of one image (reference §3.3 steps 2-10), computed
+// Plan is the geometry of one image (docs/celebahq.md#per-image), computed
 // from its landmarks and size with the original's numpy types: float32
 // vectors and quad, float64 zoom. Sizes are (width, height).
 type Plan struct {
@@ -20,9 +20,26 @@ type Plan struct {
 	Crop        [4]int // x0, y0, x1, y1
 	CropApplied bool
 	Superres    int // > 1: resize by this factor after the crop
-	Pad         ndfilter.PadPlan
+	Pad         PadPlan
 	Quad        [4][2]float32 // after every step, in the image the warp reads
 	Zoom        float64
+}
+
+// PadPlan is what step 10, the pad branch, decides before it touches a
+// pixel.
+type PadPlan struct {
+	// Raw is the original's first pad tuple (left, top, right, bottom):
+	// how far the quad's integer bounding box, widened by the border,
+	// reaches outside the image, each at least 0.
+	Raw [4]int
+	// Apply reports whether the branch runs: max(Raw) > border − 4.
+	Apply bool
+	// Pad is Raw with every side raised to round(1024·0.3/zoom)
+	// (np.maximum): the reflection padding added on each side. Pad[0] and
+	// Pad[1] are then added to the quad's x and y (in float32).
+	Pad [4]int
+	// Blur is the Gaussian σ of the blend, 1024·0.02/zoom in float64.
+	Blur float64
 }
 
 // hypot32 is numpy's hypot of two float32 scalars (glibc hypotf).
@@ -158,7 +175,7 @@ func NewPlan(lm [5][2]float32, w, h int) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.Pad = pad
+	p.Pad = PadPlan(pad)
 	if pad.Apply {
 		pw, ph := w+pad.Pad[0]+pad.Pad[2], h+pad.Pad[1]+pad.Pad[3]
 		if pw > maxSide || ph > maxSide || pw > maxPadRatio*w || ph > maxPadRatio*h {

@@ -14,13 +14,23 @@ const Size = 1024
 // warpSize is the side of the intermediate warp, 4× supersampled.
 const warpSize = 4096
 
-// Process runs steps 7-12 of reference §3.3 on a decoded RGB image with
-// its Plan: shrink, crop, super-resolution, the pad branch, the QUAD warp
-// to 4096×4096 and the ANTIALIAS resize to 1024×1024. It returns the
+// Process runs the processing of docs/celebahq.md#per-image on a decoded
+// image with its Plan: shrink, crop, super-resolution, the pad branch, the
+// QUAD warp to 4096×4096 and the ANTIALIAS resize to 1024×1024. It returns the
 // processed image as 3×1024×1024 CHW bytes, the array whose md5 is
-// proc_md5. trace, when not nil, sees the image after each stage that ran
-// ("shrink", "crop", "superres", "pad", "transform4096", "resize1024_hwc").
-func Process(img *pillow.Image, p *Plan, trace func(stage string, m *pillow.Image)) ([]byte, error) {
+// proc_md5. img is first converted as PIL's convert("RGB") converts: gray
+// repeated in every channel, alpha dropped keeping the colour values as
+// stored; other colour models go through color.NRGBAModel. The original's
+// samples are those of IJG libjpeg 8d, as Job decodes img_celeba's JPEGs
+// (Go's image/jpeg decodes them differently).
+func Process(img image.Image, p *Plan) ([]byte, error) {
+	return process(pillow.FromImage(img), p, nil)
+}
+
+// process is Process on interleaved RGB. trace, when not nil, sees the
+// image after each stage that ran ("shrink", "crop", "superres", "pad",
+// "transform4096", "resize1024_hwc").
+func process(img *pillow.Image, p *Plan, trace func(stage string, m *pillow.Image)) ([]byte, error) {
 	if img.Channels != 3 {
 		return nil, fmt.Errorf("celebahq: image has %d channels, want RGB", img.Channels)
 	}

@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/progan/progan/internal/jpeg8d"
+	"github.com/progan/progan/internal/jpeg"
 	"github.com/progan/progan/internal/pillow"
 )
 
@@ -23,7 +23,7 @@ func TestProcessGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			pix, w, h, ch, err := jpeg8d.DecodeRGB(jpg)
+			pix, w, h, ch, err := jpeg.DecodeRGB(jpg)
 			if err != nil || ch != 3 {
 				t.Fatal(err, ch)
 			}
@@ -35,7 +35,7 @@ func TestProcessGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			seen := map[string]bool{}
-			proc, err := Process(&pillow.Image{Width: w, Height: h, Channels: 3, Pix: pix}, p, func(stage string, m *pillow.Image) {
+			proc, err := process(&pillow.Image{Width: w, Height: h, Channels: 3, Pix: pix}, p, func(stage string, m *pillow.Image) {
 				seen[stage] = true
 				want := c.StageMD5[stage]
 				if want == nil {
@@ -54,6 +54,18 @@ func TestProcessGolden(t *testing.T) {
 			}
 			if got := md5hex(proc); got != c.ProcMD5 {
 				t.Fatalf("proc md5 %s, want %s", got, c.ProcMD5)
+			}
+			if !c.PadApplied {
+				// The public entry point, on the same samples as an
+				// image.Image.
+				rgba := (&pillow.Image{Width: w, Height: h, Channels: 3, Pix: pix}).ToImage()
+				pub, err := Process(rgba, p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := md5hex(pub); got != c.ProcMD5 {
+					t.Errorf("Process: proc md5 %s, want %s", got, c.ProcMD5)
+				}
 			}
 			token, err := ReadDelta(filepath.Join(dir, "deltas"), c.Idx)
 			if err != nil {

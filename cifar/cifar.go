@@ -1,10 +1,11 @@
 // Package cifar reads the small labelled datasets of 32×32 colour images
-// that the original dataset_tool.py packs (reference/progan-original.md
-// §1.6-1.8): the CIFAR-10 and CIFAR-100 training sets and SVHN in NVIDIA's
-// pickles. It follows the original's create_cifar10, create_cifar100 and
-// create_svhn in what it reads and checks, and Alex Krizhevsky's
-// description of the CIFAR files (https://www.cs.toronto.edu/~kriz/cifar.html)
-// for the archives and the binary version.
+// that the original dataset_tool.py packs (docs/sources.md#cifar-10-and-cifar-100
+// and #svhn): the CIFAR-10 and CIFAR-100 training sets, and SVHN in NVIDIA's
+// pickles or the official train_32x32.mat. It follows the original's
+// create_cifar10, create_cifar100 and create_svhn in what it reads and
+// checks, and Alex Krizhevsky's description of the CIFAR files
+// (https://www.cs.toronto.edu/~kriz/cifar.html) for the archives and the
+// binary version.
 //
 // CIFAR-10 is read from data_batch_1 … data_batch_5 of the "python version",
 // pickles of a dict whose 'data' is a uint8 ndarray of 10000×3072 (1024 red,
@@ -42,7 +43,7 @@ import (
 
 	"github.com/progan/progan/internal/imagefile"
 	"github.com/progan/progan/internal/pickle"
-	"github.com/progan/progan/pyramid"
+	"github.com/progan/progan/planar"
 )
 
 const (
@@ -81,9 +82,9 @@ type Dataset struct {
 func (d *Dataset) Len() int { return len(d.Pix) / ImageBytes }
 
 // Image returns image i, sharing memory with d.Pix.
-func (d *Dataset) Image(i int) *pyramid.Image {
+func (d *Dataset) Image(i int) *planar.Image {
 	pix := d.Pix[i*ImageBytes : (i+1)*ImageBytes : (i+1)*ImageBytes]
-	return &pyramid.Image{Channels: 3, Size: 32, Pix: pix}
+	return &planar.Image{Channels: 3, Size: 32, Pix: pix}
 }
 
 // OneHot returns the label of image i as a one-hot float32 row of Classes

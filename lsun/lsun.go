@@ -1,7 +1,6 @@
 // Package lsun builds Progressive GAN datasets from an LSUN category, an
 // LMDB database of WebP (rarely JPEG) images, byte for byte as the
-// original dataset_tool.py's create_lsun does (reference/progan-original.md
-// §1.9, reference/lsun-oracle.md):
+// original dataset_tool.py's create_lsun does (docs/lsun.md):
 //
 //   - entries are read in key order from data.mdb by a pure-Go reader
 //     (internal/lmdb; lock.mdb is never opened);
@@ -28,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"io"
 	"iter"
 	"unicode"
 
@@ -37,6 +37,41 @@ import (
 	"github.com/progan/progan/internal/pillow"
 	"github.com/progan/progan/pyramid"
 )
+
+// DB is an LSUN category's LMDB database, open for reading. It may be
+// used by several goroutines at once.
+type DB struct {
+	db *lmdb.DB
+}
+
+// Open opens the LMDB database at path: the environment folder (such as
+// bedroom_train_lmdb) that holds data.mdb, or data.mdb itself. The lock
+// file (lock.mdb) is never opened: the database is read as a plain file.
+func Open(path string) (*DB, error) {
+	db, err := lmdb.Open(path)
+	if err != nil {
+		return nil, err // lmdb's errors name the file
+	}
+	return &DB{db}, nil
+}
+
+// NewDB reads the LMDB data file (the contents of a data.mdb) of the
+// given size held by r. Close does not close r.
+func NewDB(r io.ReaderAt, size int64) (*DB, error) {
+	db, err := lmdb.New(r, size)
+	if err != nil {
+		return nil, err // "lmdb: …", with the damage found
+	}
+	return &DB{db}, nil
+}
+
+// Entries returns the number of entries in the database, records and
+// undecodable entries alike.
+func (db *DB) Entries() int { return int(db.db.Entries()) }
+
+// Close closes the file opened by Open. The database must not be read
+// afterwards.
+func (db *DB) Close() error { return db.db.Close() }
 
 // Options configure Records.
 type Options struct {
@@ -86,7 +121,7 @@ func (e *EntryError) Unwrap() error { return e.Err }
 // already written before skip), at the end of the database, or at the
 // first error: a database error, ctx's, or with opt.Strict an entry that
 // does not decode.
-func Records(ctx context.Context, db *lmdb.DB, skip, records int, opt Options) iter.Seq2[Item, error] {
+func Records(ctx context.Context, db *DB, skip, records int, opt Options) iter.Seq2[Item, error] {
 	return func(yield func(Item, error) bool) {
 		if opt.Resolution < 4 || opt.Resolution&(opt.Resolution-1) != 0 {
 			yield(Item{}, fmt.Errorf("lsun: resolution %d is not a power of two ≥ 4", opt.Resolution))
@@ -98,7 +133,7 @@ func Records(ctx context.Context, db *lmdb.DB, skip, records int, opt Options) i
 		}
 		var dbErr error
 		entries := func(yield func(entry) bool) {
-			c := db.Cursor()
+			c := db.db.Cursor()
 			for n := 0; c.Next(); n++ {
 				if n < skip {
 					continue
@@ -166,7 +201,7 @@ func keyText(k []byte) string {
 // Process decodes an LMDB value, centre-crops it to a square and resizes
 // it to res×res, returning the record.
 func Process(value []byte, res int) (*pyramid.Image, error) {
-	src, err := Decode(value)
+	src, err := decode(value)
 	if err != nil {
 		return nil, err
 	}
@@ -178,9 +213,19 @@ func Process(value []byte, res int) (*pyramid.Image, error) {
 	return &pyramid.Image{Channels: 3, Size: res, Pix: crop.Planar()}, nil
 }
 
-// Decode decodes an LMDB value to interleaved RGB as cv2.imdecode(value,
-// 1) followed by the original's BGR→RGB flip does.
-func Decode(value []byte) (*pillow.Image, error) {
+// Decode decodes an LMDB value to the RGB samples that cv2.imdecode(value,
+// 1) followed by the original's BGR→RGB flip gives, as an opaque
+// *image.RGBA with its origin at (0, 0).
+func Decode(value []byte) (*image.RGBA, error) {
+	m, err := decode(value)
+	if err != nil {
+		return nil, fmt.Errorf("lsun: %w", err)
+	}
+	return m.ToImage().(*image.RGBA), nil
+}
+
+// decode is Decode to interleaved RGB, the form Process crops and resizes.
+func decode(value []byte) (*pillow.Image, error) {
 	if len(value) == 0 {
 		return nil, errors.New("empty value")
 	}

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/progan/progan/internal/lmdb"
 	"github.com/progan/progan/pyramid"
 )
 
@@ -48,7 +47,7 @@ func md5hex(b []byte) string {
 // wrote.
 func TestOriginalRecords(t *testing.T) {
 	want := readExpected(t)
-	db, err := lmdb.Open("testdata/mini_train_lmdb")
+	db, err := Open("testdata/mini_train_lmdb")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +105,7 @@ func TestOriginalRecords(t *testing.T) {
 }
 
 func TestMaxImagesAndSkip(t *testing.T) {
-	db, err := lmdb.Open("testdata/mini_train_lmdb")
+	db, err := Open("testdata/mini_train_lmdb")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,12 +144,12 @@ func TestMaxImagesAndSkip(t *testing.T) {
 }
 
 func TestDecodeErrors(t *testing.T) {
-	db, err := lmdb.Open("testdata/mini_train_lmdb")
+	db, err := Open("testdata/mini_train_lmdb")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	c := db.Cursor()
+	c := db.db.Cursor()
 	c.Next()
 	webp, err := c.Value()
 	if err != nil {
@@ -207,7 +206,7 @@ func BenchmarkProcess256(b *testing.B) {
 // BenchmarkRecords256 runs Records over the fixture database with every
 // core.
 func BenchmarkRecords256(b *testing.B) {
-	db, err := lmdb.Open("testdata/mini_train_lmdb")
+	db, err := Open("testdata/mini_train_lmdb")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -226,7 +225,7 @@ func BenchmarkRecords256(b *testing.B) {
 
 // Entry and database errors name the database file given as Source.
 func TestErrorsNameSource(t *testing.T) {
-	db, err := lmdb.Open("testdata/mini_train_lmdb")
+	db, err := Open("testdata/mini_train_lmdb")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,5 +247,57 @@ func TestErrorsNameSource(t *testing.T) {
 		if got == nil || !errors.As(got, &ee) || !strings.HasPrefix(got.Error(), "lsun: "+src+": entry 8 (key ") {
 			t.Errorf("strict %v: %v, want an error naming %s and the entry", strict, got, src)
 		}
+	}
+}
+
+// Decode gives the samples Process crops and resizes, as an opaque
+// *image.RGBA; NewDB reads the same database from an io.ReaderAt.
+func TestDecodeAndNewDB(t *testing.T) {
+	f, err := os.Open("testdata/mini_train_lmdb/data.mdb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := NewDB(f, fi.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if db.Entries() != len(readExpected(t)) {
+		t.Errorf("%d entries, want %d", db.Entries(), len(readExpected(t)))
+	}
+	decoded := 0
+	for n, c := 0, db.db.Cursor(); c.Next(); n++ {
+		v, err := c.Value()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, werr := decode(v)
+		got, err := Decode(v)
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("entry %d: Decode error %v, decode error %v", n, err, werr)
+		}
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "lsun: ") {
+				t.Errorf("entry %d: error %q without the package's name", n, err)
+			}
+			continue
+		}
+		decoded++
+		if b := got.Bounds(); b.Min.X != 0 || b.Min.Y != 0 || b.Dx() != want.Width || b.Dy() != want.Height {
+			t.Fatalf("entry %d: bounds %v, want %dx%d", n, b, want.Width, want.Height)
+		}
+		for i, j := 0, 0; i < len(want.Pix); i, j = i+3, j+4 {
+			if got.Pix[j] != want.Pix[i] || got.Pix[j+1] != want.Pix[i+1] || got.Pix[j+2] != want.Pix[i+2] || got.Pix[j+3] != 255 {
+				t.Fatalf("entry %d: pixel %d is %v, want %v and opaque", n, i/3, got.Pix[j:j+4], want.Pix[i:i+3])
+			}
+		}
+	}
+	if decoded != 15 {
+		t.Errorf("%d entries decoded, want 15", decoded)
 	}
 }

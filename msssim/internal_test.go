@@ -4,7 +4,7 @@ import (
 	"math"
 	"testing"
 
-	"github.com/progan/progan/pyramid"
+	"github.com/progan/progan/planar"
 )
 
 // TestSeparable checks that the outer product of the 1-D kernel is the
@@ -53,8 +53,8 @@ func TestNoAllocs(t *testing.T) {
 	}
 }
 
-func testImage(size, seed int) *pyramid.Image {
-	m := pyramid.NewImage(3, size)
+func testImage(size, seed int) *planar.Image {
+	m := planar.NewImage(3, size)
 	for i := range m.Pix {
 		m.Pix[i] = byte((i*7 + seed*31 + (i/size)*(i%size)%17) % 256)
 	}

@@ -1,8 +1,8 @@
 // Package msssim computes the multi-scale structural similarity (MS-SSIM) of
 // image pairs and the Progressive GAN diversity score over an image set, as
 // the original evaluation code does (metrics/ms_ssim.py of
-// tkarras/progressive_growing_of_gans; reference/progan-original.md §5),
-// checked against the numeric oracle shared/oracle/msssimref.py.
+// tkarras/progressive_growing_of_gans; docs/msssim.md), checked against the
+// project's numeric oracle through the expected values of testdata/gen.py.
 //
 // # Definition
 //
@@ -82,7 +82,7 @@ import (
 	"runtime"
 	"sync"
 
-	"github.com/progan/progan/pyramid"
+	"github.com/progan/progan/planar"
 )
 
 // scales is the number of scales (five, as in the paper).
@@ -111,7 +111,7 @@ const minSize = 1 << (scales - 1)
 var errTooFew = errors.New("msssim: need at least 2 images")
 
 // checkImage validates one image.
-func checkImage(m *pyramid.Image) error {
+func checkImage(m *planar.Image) error {
 	if m == nil {
 		return errors.New("nil image")
 	}
@@ -132,7 +132,7 @@ func checkImage(m *pyramid.Image) error {
 // grayscale image is tiled to three channels, so it may be paired with a
 // colour one. The result lies in [0, 1]; identical images give exactly 1 and
 // Pair(a, b) == Pair(b, a).
-func Pair(a, b *pyramid.Image) (float64, error) {
+func Pair(a, b *planar.Image) (float64, error) {
 	if err := checkImage(a); err != nil {
 		return 0, fmt.Errorf("msssim: first image: %w", err)
 	}
@@ -173,7 +173,7 @@ type Options struct {
 // index (0-based); cancelling ctx stops it with ctx.Err(). Fewer than two
 // images is an error. Gray and colour images may be mixed (gray ones are
 // tiled).
-func Score(ctx context.Context, images iter.Seq2[*pyramid.Image, error], opt Options) (score float64, pairs int, err error) {
+func Score(ctx context.Context, images iter.Seq2[*planar.Image, error], opt Options) (score float64, pairs int, err error) {
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -181,7 +181,7 @@ func Score(ctx context.Context, images iter.Seq2[*pyramid.Image, error], opt Opt
 	nJobs := 2 * workers
 	type job struct {
 		idx   int
-		a, b  pyramid.Image
+		a, b  planar.Image
 		score float64
 	}
 	free := make(chan *job, nJobs)
@@ -281,7 +281,7 @@ func Score(ctx context.Context, images iter.Seq2[*pyramid.Image, error], opt Opt
 }
 
 // copyImage copies src into dst, reusing dst's pixel buffer.
-func copyImage(dst, src *pyramid.Image) {
+func copyImage(dst, src *planar.Image) {
 	dst.Channels, dst.Size = src.Channels, src.Size
 	dst.Pix = append(dst.Pix[:0], src.Pix...)
 }
@@ -374,14 +374,14 @@ func (p source) row(dst []float64, y, n int) {
 }
 
 // pair computes MS-SSIM for two validated images of equal size.
-func (s *scratch) pair(a, b *pyramid.Image) float64 {
+func (s *scratch) pair(a, b *planar.Image) float64 {
 	n := a.Size
 	s.setup(n)
 	ch := 3 // a gray image is tiled: its one plane serves every channel
 	if a.Channels == 1 && b.Channels == 1 {
 		ch = 1
 	}
-	imgs := [2]*pyramid.Image{a, b}
+	imgs := [2]*planar.Image{a, b}
 	var ss, cs [scales]float64
 	for l := range scales {
 		ns := n >> l

@@ -14,11 +14,11 @@ import (
 	"testing"
 
 	"github.com/progan/progan/msssim"
-	"github.com/progan/progan/pyramid"
+	"github.com/progan/progan/planar"
 )
 
 // The expected values in testdata/cases.json come from the oracle
-// (shared/oracle/msssimref.py) through testdata/gen.py; regenerate with
+// (msssimref.py, see docs/msssim.md) through testdata/gen.py; regenerate with
 //
 //	/usr/bin/python3 msssim/testdata/gen.py
 //
@@ -91,7 +91,7 @@ type golden struct {
 	} `json:"pattern"`
 }
 
-func load(t testing.TB) (*golden, []*pyramid.Image) {
+func load(t testing.TB) (*golden, []*planar.Image) {
 	t.Helper()
 	js, err := os.ReadFile(filepath.Join("testdata", "cases.json"))
 	if err != nil {
@@ -105,19 +105,20 @@ func load(t testing.TB) (*golden, []*pyramid.Image) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	imgs := make([]*pyramid.Image, len(g.Images))
+	imgs := make([]*planar.Image, len(g.Images))
 	for i, m := range g.Images {
 		n := m.Channels * m.Size * m.Size
-		imgs[i] = &pyramid.Image{Channels: m.Channels, Size: m.Size, Pix: blob[m.Off : m.Off+n]}
+		imgs[i] = &planar.Image{Channels: m.Channels, Size: m.Size, Pix: blob[m.Off : m.Off+n]}
 	}
 	return &g, imgs
 }
 
-// pattern is P of reference §4.4: image n of a set, k the set's offset.
+// pattern is P of docs/swd.md#reference-values: image n of a set, k the
+// set's offset.
 //
 //	P(n,c,y,x;k) = (7x + 13y + 50c + (x·y mod 17) + 31n + 11k + ((x+k)(y+n) mod 29)) mod 256
-func pattern(n, size, k int) *pyramid.Image {
-	m := pyramid.NewImage(3, size)
+func pattern(n, size, k int) *planar.Image {
+	m := planar.NewImage(3, size)
 	for c := range 3 {
 		for y := range size {
 			for x := range size {
@@ -129,16 +130,16 @@ func pattern(n, size, k int) *pyramid.Image {
 	return m
 }
 
-func patternSet(count, size, k int) []*pyramid.Image {
-	out := make([]*pyramid.Image, count)
+func patternSet(count, size, k int) []*planar.Image {
+	out := make([]*planar.Image, count)
 	for n := range out {
 		out[n] = pattern(n, size, k)
 	}
 	return out
 }
 
-func seq(imgs []*pyramid.Image) iter.Seq2[*pyramid.Image, error] {
-	return func(yield func(*pyramid.Image, error) bool) {
+func seq(imgs []*planar.Image) iter.Seq2[*planar.Image, error] {
+	return func(yield func(*planar.Image, error) bool) {
 		for _, m := range imgs {
 			if !yield(m, nil) {
 				return
@@ -203,8 +204,8 @@ func TestOraclePattern(t *testing.T) {
 	w.log(t, len(g.Pattern))
 }
 
-// TestReferenceTable checks the values printed in §5.4 of
-// reference/progan-original.md: pattern P, k = 0, four images, pairs (0,1)
+// TestReferenceTable checks the values of docs/msssim.md#reference-values:
+// pattern P, k = 0, four images, pairs (0,1)
 // and (2,3). They reproduce to about 2e-7, not the 1e-9 the reference
 // states: they were made with scipy 1.10, whose FFT of the float32 arrays
 // runs in single precision (see tolRaw).
@@ -263,11 +264,11 @@ func TestSymmetric(t *testing.T) {
 // TestGrayTiled: a gray image equals its three-channel tiling.
 func TestGrayTiled(t *testing.T) {
 	g, imgs := load(t)
-	tile := func(m *pyramid.Image) *pyramid.Image {
+	tile := func(m *planar.Image) *planar.Image {
 		if m.Channels == 3 {
 			return m
 		}
-		return &pyramid.Image{Channels: 3, Size: m.Size, Pix: append(append(append([]byte(nil), m.Pix...), m.Pix...), m.Pix...)}
+		return &planar.Image{Channels: 3, Size: m.Size, Pix: append(append(append([]byte(nil), m.Pix...), m.Pix...), m.Pix...)}
 	}
 	for _, c := range g.Pairs {
 		a, b := imgs[c.A], imgs[c.B]
@@ -306,8 +307,8 @@ func TestScoreProtocol(t *testing.T) {
 		t.Errorf("progress calls %v, want nine deltas of 1", progress)
 	}
 	// The stream may reuse its image: Score copies.
-	reuse := func(yield func(*pyramid.Image, error) bool) {
-		buf := pyramid.NewImage(3, 32)
+	reuse := func(yield func(*planar.Image, error) bool) {
+		buf := planar.NewImage(3, 32)
 		for _, m := range imgs {
 			copy(buf.Pix, m.Pix)
 			if !yield(buf, nil) {
@@ -325,7 +326,7 @@ func TestBadInputs(t *testing.T) {
 	ok := pattern(0, 32, 0)
 	for _, c := range []struct {
 		name string
-		a, b *pyramid.Image
+		a, b *planar.Image
 		msg  string
 	}{
 		{"mixed sizes", ok, pattern(1, 64, 0), "sizes differ"},
@@ -333,8 +334,8 @@ func TestBadInputs(t *testing.T) {
 		{"not a multiple of 16 (24)", pattern(0, 24, 0), pattern(1, 24, 0), "multiple of 16"},
 		{"not a multiple of 16 (40)", pattern(0, 40, 0), pattern(1, 40, 0), "multiple of 16"},
 		{"nil", ok, nil, "nil image"},
-		{"2 channels", ok, &pyramid.Image{Channels: 2, Size: 32, Pix: make([]byte, 2*32*32)}, "channels"},
-		{"short pixels", ok, &pyramid.Image{Channels: 3, Size: 32, Pix: make([]byte, 32*32)}, "bytes of pixels"},
+		{"2 channels", ok, &planar.Image{Channels: 2, Size: 32, Pix: make([]byte, 2*32*32)}, "channels"},
+		{"short pixels", ok, &planar.Image{Channels: 3, Size: 32, Pix: make([]byte, 32*32)}, "bytes of pixels"},
 	} {
 		_, err := msssim.Pair(c.a, c.b)
 		if err == nil || !strings.Contains(err.Error(), c.msg) {
@@ -351,16 +352,16 @@ func TestScoreErrors(t *testing.T) {
 			t.Errorf("%d images: error %v", n, err)
 		}
 	}
-	mixed := append(append([]*pyramid.Image(nil), imgs[:3]...), pattern(3, 32, 0))
+	mixed := append(append([]*planar.Image(nil), imgs[:3]...), pattern(3, 32, 0))
 	if _, _, err := msssim.Score(ctx, seq(mixed), msssim.Options{}); err == nil || !strings.Contains(err.Error(), "image 3 is 32×32, image 0 is 16×16") {
 		t.Errorf("mixed sizes: error %v", err)
 	}
-	bad := append(append([]*pyramid.Image(nil), imgs[:4]...), pattern(4, 24, 0), pattern(5, 24, 0))
+	bad := append(append([]*planar.Image(nil), imgs[:4]...), pattern(4, 24, 0), pattern(5, 24, 0))
 	if _, _, err := msssim.Score(ctx, seq(bad), msssim.Options{}); err == nil || !strings.Contains(err.Error(), "image 4: size 24×24") {
 		t.Errorf("bad size: error %v", err)
 	}
 	boom := errors.New("boom")
-	failing := func(yield func(*pyramid.Image, error) bool) {
+	failing := func(yield func(*planar.Image, error) bool) {
 		for i, m := range imgs {
 			if i == 5 {
 				yield(nil, boom)
@@ -376,7 +377,7 @@ func TestScoreErrors(t *testing.T) {
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	stopped := false
-	endless := func(yield func(*pyramid.Image, error) bool) {
+	endless := func(yield func(*planar.Image, error) bool) {
 		for i := 0; ; i++ {
 			if i == 10 {
 				cancel()
@@ -393,9 +394,10 @@ func TestScoreErrors(t *testing.T) {
 }
 
 func ExampleScore() {
-	// Four 32×32 images of the reference's deterministic pattern (§5.4):
+	// Four 32×32 images of the reference's deterministic pattern
+	// (docs/msssim.md#reference-values):
 	// pairs (0,1) and (2,3).
-	imgs := func(yield func(*pyramid.Image, error) bool) {
+	imgs := func(yield func(*planar.Image, error) bool) {
 		for n := range 4 {
 			if !yield(pattern(n, 32, 0), nil) {
 				return
@@ -440,8 +442,8 @@ func TestConstant(t *testing.T) {
 		x, y byte
 		size int
 	}{{7, 200, 32}, {0, 255, 16}, {128, 130, 64}, {0, 0, 16}, {255, 1, 48}} {
-		a := pyramid.NewImage(3, c.size)
-		b := pyramid.NewImage(1, c.size)
+		a := planar.NewImage(3, c.size)
+		b := planar.NewImage(1, c.size)
 		for i := range a.Pix {
 			a.Pix[i] = c.x
 		}

@@ -5,7 +5,7 @@ import (
 	"slices"
 )
 
-// The lower tiers follow the original exporter (reference §2.2): each lod
+// The lower tiers follow the original exporter (docs/cascade.md): each lod
 // is the 2×2 box mean of the previous lod's unquantised float32 values,
 // quantised by round-half-to-even. The float32 cascade is exact down to
 // 4×4 from any size up to 4096² (every partial sum fits the 24-bit

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// Hand-computed from reference §2.2: lod k = round-half-even of the mean of
+// Hand-computed from docs/cascade.md: lod k = round-half-even of the mean of
 // the 2^k×2^k block. The 8×8 plane below has blocks whose means are exact
 // ties (x.5) at lod 1 and (x.5, x.25, x.75) at lod 2.
 func TestCascadeTies(t *testing.T) {

@@ -2,7 +2,7 @@
 // paper: one TFRecord file per resolution, from full size down to 4×4,
 // record i of every file being image i. It follows the original
 // dataset_tool.py's TFRecordExporter and dataset.TFRecordDataset
-// (reference/progan-original.md §2) so that the original TensorFlow reader
+// (docs/dataset-format.md) so that the original TensorFlow reader
 // loads what Writer writes, and Open reads what the original wrote.
 //
 // On disk, in a folder whose base name is name:

@@ -15,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/progan/progan/internal/npy"
 	"github.com/progan/progan/internal/parallel"
 )
 
@@ -141,7 +140,7 @@ func ZipName(i int) string {
 // labels as classes and one-hot encodes them with max class + 1 columns:
 // classes whose last one is never used would lose the dataset's width, so
 // such labels are written as rows.
-func classes(labels *npy.Matrix) []int {
+func classes(labels *Labels) []int {
 	cs := make([]int, labels.Rows)
 	last := false
 	for i := range labels.Rows {

@@ -46,7 +46,7 @@ func TestWritersLockTheOutput(t *testing.T) {
 		"Create": func() error { _, err := Create(dir, Options{}); return err },
 		"Resume": func() error { _, _, err := Resume(dir, Options{Fingerprint: "a"}); return err },
 	} {
-		if err := try(); !errors.Is(err, lockfile.ErrLocked) || !strings.Contains(err.Error(), "in use by another progan") {
+		if err := try(); !errors.Is(err, ErrInUse) || !strings.Contains(err.Error(), "in use by another progan") {
 			t.Errorf("%s of a locked output: %v", name, err)
 		}
 	}
@@ -78,7 +78,7 @@ func TestWritersLockTheOutput(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := try(out); !errors.Is(err, lockfile.ErrLocked) {
+		if err := try(out); !errors.Is(err, ErrInUse) {
 			t.Errorf("%s into a locked output: %v", name, err)
 		}
 		l.Release()

@@ -85,7 +85,7 @@ func TestWriterFiles(t *testing.T) {
 				t.Fatalf("c=%d %s differs from the expected records", c, name)
 			}
 		}
-		// 3×32×32 records are 3111 + 16 bytes (reference §2.3).
+		// 3×32×32 records are 3111 + 16 bytes (docs/dataset-format.md).
 		if c == 3 {
 			st, _ := os.Stat(filepath.Join(dir, names[0]))
 			if st.Size() != 37*(3111+16) {

@@ -36,8 +36,27 @@ type Dataset struct {
 	Tiers      []*Tier   // highest resolution first
 
 	labelsOnce sync.Once
-	labels     *npy.Matrix
+	labels     *Labels
 	labelsErr  error
+}
+
+// Labels is a dataset's label matrix: Rows rows, one per record of the
+// full-resolution tier in record order, of Cols float32 values each,
+// stored row after row in Data (len(Data) = Rows·Cols).
+type Labels struct {
+	Rows, Cols int
+	Data       []float32
+}
+
+// Row returns row i of l. The result shares storage with l.Data; its
+// capacity ends at the end of the row. Row panics if i is not in
+// [0, l.Rows).
+func (l *Labels) Row(i int) []float32 {
+	if i < 0 || i >= l.Rows {
+		panic(fmt.Sprintf("pyramid: label row %d out of range [0, %d)", i, l.Rows))
+	}
+	lo, hi := i*l.Cols, (i+1)*l.Cols
+	return l.Data[lo:hi:hi]
 }
 
 // Tier is one record file.
@@ -426,16 +445,19 @@ func (t *Tier) Image(i int) (*Image, error) {
 }
 
 // Labels returns the label matrix (nil when the dataset has none). It is
-// read on first use and kept: N×L float32.
-func (d *Dataset) Labels() (*npy.Matrix, error) {
+// read on first use and kept: the same *Labels is returned every time, and
+// callers must not modify it.
+func (d *Dataset) Labels() (*Labels, error) {
 	if d.LabelFile == "" {
 		return nil, nil
 	}
 	d.labelsOnce.Do(func() {
-		d.labels, d.labelsErr = npy.ReadFile(d.LabelFile)
-		if d.labelsErr != nil {
-			d.labelsErr = fmt.Errorf("pyramid: %w", d.labelsErr)
+		m, err := npy.ReadFile(d.LabelFile)
+		if err != nil {
+			d.labelsErr = fmt.Errorf("pyramid: %w", err)
+			return
 		}
+		d.labels = &Labels{Rows: m.Rows, Cols: m.Cols, Data: m.Data}
 	})
 	return d.labels, d.labelsErr
 }

@@ -103,6 +103,14 @@ type seg struct {
 // ErrExists reports a destination that already holds files.
 var ErrExists = errors.New("destination exists and is not empty")
 
+// ErrInUse is wrapped by the error of Create, Resume, Extract and
+// ExportZipFile when another progan process holds the destination's lock:
+// the destination is refused at once and left alone. Every progan lock
+// reports this one value (trainer.ErrInUse is the same).
+var ErrInUse error
+
+func init() { ErrInUse = lockfile.ErrLocked }
+
 // MaxResolution is the largest image the writer takes. A 3×4096² record
 // is 50 MB, and the pipeline holds a few per worker; the paper's largest
 // is 1024², CelebA-HQ's warp works at 4096².
@@ -114,9 +122,9 @@ const MaxLabelSize = 1 << 16
 
 // Create starts a dataset at dir, which must not exist or be an empty
 // folder. It locks dir against other progan processes until Close, Abort
-// or Stop; a locked dir is refused at once (lockfile.ErrLocked) and left
-// alone. A hidden partial folder left by an interrupted earlier run for
-// the same destination is removed: the run starts over.
+// or Stop; a locked dir is refused at once (ErrInUse) and left alone. A
+// hidden partial folder left by an interrupted earlier run for the same
+// destination is removed: the run starts over.
 func Create(dir string, opt Options) (*Writer, error) {
 	dir = filepath.Clean(dir)
 	lock, err := lockOutput(dir)

@@ -1,8 +1,8 @@
 // Package swd computes the Laplacian-pyramid sliced Wasserstein distance
 // (SWD) of Karras et al. 2018 between two image sets, with the original
-// evaluation's protocol (metrics/sliced_wasserstein.py, as described in
-// reference/progan-original.md §4, and the numeric oracle
-// shared/oracle/swdref.py):
+// evaluation's protocol (metrics/sliced_wasserstein.py of
+// tkarras/progressive_growing_of_gans, and the project's numeric oracle
+// swdref.py, both described in docs/swd.md):
 //
 //   - per image, a Laplacian pyramid built with the 5×5 binomial kernel
 //     [1 4 6 4 1]²/256 and mirror borders (scipy's 'mirror', OpenCV's
@@ -97,7 +97,7 @@
 //
 // # Speed
 //
-// Both cores are used throughout: images are described in parallel
+// Every core is used throughout: images are described in parallel
 // (internal/parallel), and Compare splits the projections by descriptors
 // and the sorts by direction. On amd64 with AVX2, FMA and F16C (checked at
 // start-up; other machines use portable Go code with the same results up
@@ -105,8 +105,8 @@
 //
 //   - the projections, M×147 by 147×512 per level and set, run in an
 //     assembly kernel (6 directions × 16 descriptors per tile, half floats
-//     or int16 widened on the fly, about 100 GFLOP/s per core); it writes
-//     sort keys (float bits with the order of the floats) directly;
+//     or int16 widened on the fly); it writes sort keys (float bits with
+//     the order of the floats) directly;
 //   - the sorts are LSD radix sorts of the keys, two 16-bit digits from
 //     2^16 values (three of 11 bits below), parallel over directions; the
 //     second set's last pass adds up the absolute differences against the
@@ -115,15 +115,6 @@
 //     (exact), the rest in float64 as above; band-pass levels above 256²
 //     are evaluated only at the neighbourhoods' pixels.
 //
-// Measured on this project's 2-core virtual machine (AMD EPYC, Go 1.26)
-// against swdref.py (numpy 1.24 with OpenBLAS, scipy 1.10) on the same
-// images, each in a fresh process (measure_test.go and
-// testdata/time_oracle.py; run-to-run noise about ±10%): 1024 images of
-// 128², oracle 31 s, Distance 2.5 s (12×), Numpy mode 3.2 s (9.7×); 2048
-// images of 64², oracle 39 s, Distance 3.7–4.0 s (10×), Numpy mode
-// 4.6–4.7 s (8.4×). The time goes about 40% to the projections, 40% to
-// sorting and 20% to describing images; on that machine a fifth of the
-// total is the kernel supplying fresh memory (about 2.5 ms per MB), which
-// is also why Numpy mode, with twice the memory, is slower. At 1024²
-// describing an image takes about 3.5 ms (both cores).
+// Timings against the oracle are in the README's Measured section
+// (measure_test.go and testdata/time_oracle.py take them).
 package swd

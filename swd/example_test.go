@@ -6,17 +6,17 @@ import (
 	"iter"
 	"math/rand/v2"
 
-	"github.com/progan/progan/pyramid"
+	"github.com/progan/progan/planar"
 	"github.com/progan/progan/swd"
 )
 
 // noise returns n images of side res of uniform random pixels, constant
 // over blocks of block×block pixels.
-func noise(n, res, block int, seed uint64) iter.Seq2[*pyramid.Image, error] {
-	return func(yield func(*pyramid.Image, error) bool) {
+func noise(n, res, block int, seed uint64) iter.Seq2[*planar.Image, error] {
+	return func(yield func(*planar.Image, error) bool) {
 		r := rand.New(rand.NewPCG(seed, 0))
 		for range n {
-			m := pyramid.NewImage(3, res)
+			m := planar.NewImage(3, res)
 			for c := range 3 {
 				for y := 0; y < res; y += block {
 					for x := 0; x < res; x += block {

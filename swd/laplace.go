@@ -1,7 +1,7 @@
 package swd
 
-// The Laplacian pyramid of reference §4.2 and the 7x7x3 neighbourhoods cut
-// from it, for one image at a time.
+// The Laplacian pyramid of docs/swd.md#algorithm and the 7x7x3
+// neighbourhoods cut from it, for one image at a time.
 //
 // The original filters with scipy.ndimage.convolve (5x5 kernel, mode
 // 'mirror') in float32 arrays, summing each output pixel in double. Every

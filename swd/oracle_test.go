@@ -13,7 +13,7 @@ import (
 
 	"github.com/progan/progan/internal/nprand"
 	"github.com/progan/progan/internal/npy"
-	"github.com/progan/progan/pyramid"
+	"github.com/progan/progan/planar"
 )
 
 // The expected values come from testdata/gen.py (the oracle swdref.py).
@@ -69,11 +69,12 @@ func loadExpected(t *testing.T) *expected {
 	return &e
 }
 
-// pattern returns P(n, c, y, x; k) of reference §4.4, image by image.
-func pattern(n, c, size, k int) []*pyramid.Image {
-	out := make([]*pyramid.Image, n)
+// pattern returns P(n, c, y, x; k) of docs/swd.md#reference-values, image
+// by image.
+func pattern(n, c, size, k int) []*planar.Image {
+	out := make([]*planar.Image, n)
 	for i := range out {
-		m := pyramid.NewImage(c, size)
+		m := planar.NewImage(c, size)
 		for ch := range c {
 			for y := range size {
 				for x := range size {
@@ -89,17 +90,17 @@ func pattern(n, c, size, k int) []*pyramid.Image {
 
 // smooth and perturb are gen.py's functions of the same names (all the
 // lattice draws come first, then the noise in C order, as there).
-func smooth(n, res int, seed uint32) []*pyramid.Image {
+func smooth(n, res int, seed uint32) []*planar.Image {
 	const channels, grid = 3, 8
 	r := nprand.New(seed)
 	g := make([]int64, n*channels*(grid+1)*(grid+1))
 	for i := range g {
 		g[i] = r.Randint(0, 256)
 	}
-	out := make([]*pyramid.Image, n)
+	out := make([]*planar.Image, n)
 	R := int64(res)
 	for i := range out {
-		m := pyramid.NewImage(channels, res)
+		m := planar.NewImage(channels, res)
 		for ch := range channels {
 			gg := g[(i*channels+ch)*(grid+1)*(grid+1):]
 			at := func(y, x int64) int64 { return gg[y*(grid+1)+x] }
@@ -119,19 +120,19 @@ func smooth(n, res int, seed uint32) []*pyramid.Image {
 	return out
 }
 
-func firstChannel(imgs []*pyramid.Image) []*pyramid.Image {
-	out := make([]*pyramid.Image, len(imgs))
+func firstChannel(imgs []*planar.Image) []*planar.Image {
+	out := make([]*planar.Image, len(imgs))
 	for i, m := range imgs {
-		out[i] = &pyramid.Image{Channels: 1, Size: m.Size, Pix: m.Plane(0)}
+		out[i] = &planar.Image{Channels: 1, Size: m.Size, Pix: m.Plane(0)}
 	}
 	return out
 }
 
-func perturb(imgs []*pyramid.Image, seed uint32) []*pyramid.Image {
+func perturb(imgs []*planar.Image, seed uint32) []*planar.Image {
 	r := nprand.New(seed)
-	out := make([]*pyramid.Image, len(imgs))
+	out := make([]*planar.Image, len(imgs))
 	for i, m := range imgs {
-		p := pyramid.NewImage(m.Channels, m.Size)
+		p := planar.NewImage(m.Channels, m.Size)
 		for j, v := range m.Pix {
 			x := int64(v)*5/4 - 32 + r.Randint(-8, 9)
 			p.Pix[j] = byte(min(max(x, 0), 255))
@@ -141,7 +142,7 @@ func perturb(imgs []*pyramid.Image, seed uint32) []*pyramid.Image {
 	return out
 }
 
-func checksum(imgs []*pyramid.Image) [2]int64 {
+func checksum(imgs []*planar.Image) [2]int64 {
 	var s, w int64
 	i := 0
 	for _, m := range imgs {
@@ -154,8 +155,8 @@ func checksum(imgs []*pyramid.Image) [2]int64 {
 	return [2]int64{s, w}
 }
 
-func stream(imgs []*pyramid.Image) iter.Seq2[*pyramid.Image, error] {
-	return func(yield func(*pyramid.Image, error) bool) {
+func stream(imgs []*planar.Image) iter.Seq2[*planar.Image, error] {
+	return func(yield func(*planar.Image, error) bool) {
 		for _, m := range imgs {
 			if !yield(m, nil) {
 				return
@@ -292,7 +293,7 @@ func TestNumpyOracle(t *testing.T) {
 	exp := loadExpected(t)
 	for _, tc := range exp.SWD {
 		t.Run(tc.Name, func(t *testing.T) {
-			var real, fake []*pyramid.Image
+			var real, fake []*planar.Image
 			if tc.Pattern {
 				for k := range 4 {
 					real = append(real, pattern(16, 3, tc.Size, k)...)

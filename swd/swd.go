@@ -13,10 +13,10 @@ import (
 
 	"github.com/progan/progan/internal/nprand"
 	"github.com/progan/progan/internal/parallel"
-	"github.com/progan/progan/pyramid"
+	"github.com/progan/progan/planar"
 )
 
-// Protocol constants (reference §4.1).
+// Protocol constants (docs/swd.md#constants).
 const (
 	Repeats       = 4   // direction repeats
 	DirsPerRepeat = 128 // directions per repeat
@@ -64,7 +64,7 @@ type Result struct {
 // Evaluator: Collect(reals), Compare(reals, reals) (always 0; in Numpy mode
 // it consumes the direction draws the original spends on it),
 // Collect(fakes), Compare(reals, fakes).
-func Distance(ctx context.Context, reals, fakes iter.Seq2[*pyramid.Image, error], opt Options) (*Result, error) {
+func Distance(ctx context.Context, reals, fakes iter.Seq2[*planar.Image, error], opt Options) (*Result, error) {
 	e, err := New(opt)
 	if err != nil {
 		return nil, err
@@ -157,7 +157,7 @@ func (d *Descriptors) Bytes() int64 {
 // descriptors go.
 type job struct {
 	idx    int
-	img    *pyramid.Image
+	img    *planar.Image
 	cx, cy [][]int32   // per level
 	half   [][]uint16  // per level stored as half floats: where the image's descriptors go
 	full   [][]float32 // the same for levels stored in float32
@@ -175,7 +175,7 @@ func minibatch(res int) int { return min(max(8192/res, 4), 256) }
 // Collect describes every image of the stream: its Laplacian pyramid and
 // 128 random 7×7×3 neighbourhoods per level. Images are read once, in
 // order, and described on Workers goroutines.
-func (e *Evaluator) Collect(ctx context.Context, images iter.Seq2[*pyramid.Image, error]) (*Descriptors, error) {
+func (e *Evaluator) Collect(ctx context.Context, images iter.Seq2[*planar.Image, error]) (*Descriptors, error) {
 	set := e.sets
 	e.sets++
 	d := &Descriptors{}
@@ -295,7 +295,7 @@ func (e *Evaluator) Collect(ctx context.Context, images iter.Seq2[*pyramid.Image
 }
 
 // check validates image idx and, for the first, sets the geometry.
-func (d *Descriptors) check(idx int, img *pyramid.Image, float bool) error {
+func (d *Descriptors) check(idx int, img *planar.Image, float bool) error {
 	if img == nil {
 		return fmt.Errorf("image %d: nil", idx)
 	}

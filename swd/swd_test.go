@@ -11,17 +11,17 @@ import (
 	"testing"
 	"unsafe"
 
-	"github.com/progan/progan/pyramid"
+	"github.com/progan/progan/planar"
 )
 
 // randomImages returns n smooth random c-channel images (a coarse lattice
 // interpolated, plus noise), cheaply.
-func randomImages(n, c, res int, seed uint64) []*pyramid.Image {
+func randomImages(n, c, res int, seed uint64) []*planar.Image {
 	r := rand.New(rand.NewPCG(seed, 7))
-	out := make([]*pyramid.Image, n)
+	out := make([]*planar.Image, n)
 	const grid = 6
 	for i := range out {
-		m := pyramid.NewImage(c, res)
+		m := planar.NewImage(c, res)
 		for ch := range c {
 			var g [grid + 1][grid + 1]int
 			for y := range g {
@@ -44,7 +44,7 @@ func randomImages(n, c, res int, seed uint64) []*pyramid.Image {
 	return out
 }
 
-func collect(t testing.TB, e *Evaluator, imgs []*pyramid.Image) *Descriptors {
+func collect(t testing.TB, e *Evaluator, imgs []*planar.Image) *Descriptors {
 	t.Helper()
 	d, err := e.Collect(context.Background(), stream(imgs))
 	if err != nil {
@@ -140,9 +140,9 @@ func TestFastAgreesWithNumpy(t *testing.T) {
 
 func TestGrayIsTiled(t *testing.T) {
 	gray := randomImages(6, 1, 48, 3)
-	rgb := make([]*pyramid.Image, len(gray))
+	rgb := make([]*planar.Image, len(gray))
 	for i, g := range gray {
-		rgb[i] = &pyramid.Image{Channels: 3, Size: g.Size, Pix: slices.Concat(g.Pix, g.Pix, g.Pix)}
+		rgb[i] = &planar.Image{Channels: 3, Size: g.Size, Pix: slices.Concat(g.Pix, g.Pix, g.Pix)}
 	}
 	fakes := randomImages(6, 3, 48, 4)
 	for _, numpy := range []bool{false, true} {
@@ -205,8 +205,8 @@ func (errStream) Error() string { return "disk on fire" }
 func TestBadInputs(t *testing.T) {
 	good := randomImages(4, 3, 32, 1)
 	mixed := slices.Concat(good[:2], randomImages(1, 3, 64, 2), good[2:])
-	failing := func(after int) iter.Seq2[*pyramid.Image, error] {
-		return func(yield func(*pyramid.Image, error) bool) {
+	failing := func(after int) iter.Seq2[*planar.Image, error] {
+		return func(yield func(*planar.Image, error) bool) {
 			for i, m := range good {
 				if i == after {
 					yield(nil, errStream{})
@@ -220,7 +220,7 @@ func TestBadInputs(t *testing.T) {
 	}
 	tests := []struct {
 		name         string
-		reals, fakes iter.Seq2[*pyramid.Image, error]
+		reals, fakes iter.Seq2[*planar.Image, error]
 		opt          Options
 		want         string
 	}{
@@ -229,11 +229,11 @@ func TestBadInputs(t *testing.T) {
 		{"mixed sizes", stream(good), stream(mixed), Options{}, "fakes: image 2: 64×64, but image 0 is 32×32"},
 		{"too small", stream(randomImages(3, 3, 15, 1)), stream(good), Options{}, "15×15 is smaller than 16×16"},
 		{"stream error", failing(2), stream(good), Options{}, "reals: image 2: disk on fire"},
-		{"two channels", stream([]*pyramid.Image{{Channels: 2, Size: 16, Pix: make([]byte, 512)}}), stream(good), Options{}, "2 channels"},
-		{"short pixels", stream([]*pyramid.Image{{Channels: 3, Size: 16, Pix: make([]byte, 700)}}), stream(good), Options{}, "700 bytes"},
-		{"nil image", stream([]*pyramid.Image{nil}), stream(good), Options{}, "image 0: nil"},
+		{"two channels", stream([]*planar.Image{{Channels: 2, Size: 16, Pix: make([]byte, 512)}}), stream(good), Options{}, "2 channels"},
+		{"short pixels", stream([]*planar.Image{{Channels: 3, Size: 16, Pix: make([]byte, 700)}}), stream(good), Options{}, "700 bytes"},
+		{"nil image", stream([]*planar.Image{nil}), stream(good), Options{}, "image 0: nil"},
 		{"unequal sets", stream(good), stream(good[:3]), Options{}, "4 and 3 images"},
-		{"flat images", stream([]*pyramid.Image{pyramid.NewImage(3, 16), pyramid.NewImage(3, 16)}), stream(good), Options{}, "no variation"},
+		{"flat images", stream([]*planar.Image{planar.NewImage(3, 16), planar.NewImage(3, 16)}), stream(good), Options{}, "no variation"},
 		{"numpy seed", stream(good), stream(good), Options{Numpy: true, Seed: -1}, "not in [0, 2^32)"},
 	}
 	for _, tc := range tests {

@@ -15,7 +15,7 @@ func benchStep(b *testing.B, res, fmapMax, minibatch int) {
 	a.LatentSize = a.nf(0)
 	cfg := DefaultConfig("", "")
 	init := stream(1, purposeInit, 0)
-	t := &trainer{cfg: cfg, arch: a, g: NewGenerator(a, init), d: NewDiscriminator(a, init)}
+	t := &trainer{cfg: cfg, arch: a, g: newGenerator(a, init), d: newDiscriminator(a, init)}
 	t.gnet, t.dnet = t.g.Net(0), t.d.Net(0)
 	t.gOpt = nn.NewAdam(t.g.Params(), 0, 0.99, 1e-8)
 	t.dOpt = nn.NewAdam(t.d.Params(), 0, 0.99, 1e-8)

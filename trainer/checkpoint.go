@@ -19,16 +19,17 @@ import (
 //	G/<var>, D/<var>, Gs/<var>         weights of G, D and the moving average Gs
 //	G_opt/m/<var>, G_opt/v/<var>       Adam moments of G (and D_opt/… of D)
 //
-// where <var> is the reference's variable name (progan-original.md §6.8),
-// such as 4x4/Dense/weight, 8x8/Conv0_up/bias, ToRGB_lod0/weight,
-// FromRGB_lod3/weight, 16x16/Conv1_down/weight, 4x4/Dense1/bias. Weights
+// where <var> is the reference's variable name
+// (docs/trainer.md#checkpoint-format), such as 4x4/Dense/weight,
+// 8x8/Conv0_up/bias, ToRGB_lod0/weight, FromRGB_lod3/weight,
+// 16x16/Conv1_down/weight, 4x4/Dense1/bias. Weights
 // are the stored N(0, 1) variables, before the equalized learning rate's
 // run-time scale, in the reference's layouts: [k, k, in, out] for
 // convolutions and [in, out] for dense layers. The one difference is the
 // generator's Conv0_up: here it is nearest-neighbour upsampling followed
 // by a 3×3 convolution of layout [3, 3, in, out], where the reference's
 // fused transposed convolution stores [3, 3, out, in] with the kernel
-// flipped in both spatial axes (the same function; §6.1).
+// flipped in both spatial axes (the same function; docs/trainer.md#layers).
 //
 // The metadata holds "format" (CheckpointFormat), "arch" (Arch as JSON),
 // "config" (Config as JSON), "state" (the run's position as JSON: images

@@ -20,7 +20,7 @@ func TestShapes(t *testing.T) {
 		for _, n := range []struct {
 			net    *network
 			shapes []paramShape
-		}{{&NewGenerator(a, nil).network, a.generatorShapes()}, {&NewDiscriminator(a, nil).network, a.discriminatorShapes()}} {
+		}{{&newGenerator(a, nil).network, a.generatorShapes()}, {&newDiscriminator(a, nil).network, a.discriminatorShapes()}} {
 			if len(n.net.params) != len(n.shapes) {
 				t.Fatalf("%+v: %d shapes for %d parameters", a, len(n.shapes), len(n.net.params))
 			}
@@ -109,7 +109,7 @@ func FuzzReadCheckpoint(f *testing.F) {
 		if n := shapeValues(c.arch.generatorShapes()); n != shapeValues(fuzzShapes(ts)) {
 			t.Fatalf("accepted an arch of %d parameters for tensors of %d", n, shapeValues(fuzzShapes(ts)))
 		}
-		model := &Model{Arch: c.arch, LOD: c.lod, gs: NewGenerator(c.arch, nil)}
+		model := &Model{Arch: c.arch, LOD: c.lod, gs: newGenerator(c.arch, nil)}
 		if err := c.load("Gs/", &model.gs.network, values); err != nil {
 			t.Fatalf("checked tensors failed to load: %v", err)
 		}

@@ -113,7 +113,7 @@ type Config struct {
 type Logger func(line string)
 
 // DefaultConfig returns the reference's configuration for one GPU in fp32
-// (config.py as shipped, progan-original.md §6.6 and §6.8) for the
+// (config.py as shipped, docs/trainer.md#schedule) for the
 // dataset in dataset and the run folder out.
 func DefaultConfig(dataset, out string) Config {
 	return Config{
@@ -196,7 +196,7 @@ type stage struct {
 }
 
 // stageAt evaluates the schedule after nimg real images for a network of
-// final resolution res (progan-original.md §6.6).
+// final resolution res (docs/trainer.md#schedule).
 func (c *Config) stageAt(nimg int64, res int) stage {
 	s := stage{Kimg: float64(nimg) / 1000}
 	phase := c.PhaseKimg + c.FadeKimg

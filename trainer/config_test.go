@@ -7,8 +7,7 @@ import (
 )
 
 // TestScheduleTimeline checks the schedule of the reference's default
-// configuration at R = 1024 against the timeline of progan-original.md
-// §6.6.
+// configuration at R = 1024 against the timeline of docs/trainer.md#schedule.
 func TestScheduleTimeline(t *testing.T) {
 	cfg := DefaultConfig("", "")
 	for _, tc := range []struct {

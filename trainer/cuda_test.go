@@ -117,7 +117,7 @@ func BenchmarkStepCUDA(b *testing.B) {
 			a := Arch{Resolution: c.res, Channels: 3, FmapBase: 8192, FmapMax: 512, MbstdGroup: 4}
 			a.LatentSize = a.nf(0)
 			init := stream(1, purposeInit, 0)
-			t := &trainer{cfg: DefaultConfig("", ""), arch: a, g: NewGenerator(a, init), d: NewDiscriminator(a, init), gs: NewGenerator(a, nil), dev: dev}
+			t := &trainer{cfg: DefaultConfig("", ""), arch: a, g: newGenerator(a, init), d: newDiscriminator(a, init), gs: newGenerator(a, nil), dev: dev}
 			t.gOpt = nn.NewAdam(t.g.Params(), 0, 0.99, 1e-8)
 			t.dOpt = nn.NewAdam(t.d.Params(), 0, 0.99, 1e-8)
 			t.g.place(dev.gpu)

@@ -1,15 +1,15 @@
 // Package trainer trains a Progressive GAN as the reference does (Karras et
 // al., "Progressive Growing of GANs for Improved Quality, Stability, and
 // Variation", ICLR 2018; the TensorFlow code of
-// tkarras/progressive_growing_of_gans, summarised in
-// shared/reference/progan-original.md §6): it grows G_paper and D_paper
-// from 4×4 to the dataset's resolution, reading the packed tiers of a
-// pyramid dataset directly, and writes sample grids, SWD and checkpoints
-// to a run folder.
+// tkarras/progressive_growing_of_gans; described in docs/trainer.md): it
+// grows G_paper and D_paper from 4×4 to the dataset's resolution, reading
+// the packed tiers of a pyramid dataset directly, and writes sample grids,
+// SWD and checkpoints to a run folder.
 //
-// What follows the reference:
+// What follows the reference (each point has its section in
+// docs/trainer.md):
 //
-//   - networks (§6.1–6.3): channels nf(s) = min(8192/2^s, 512), latent
+//   - networks: channels nf(s) = min(8192/2^s, 512), latent
 //     nf(0) = 512, pixel-normalised latent (and label) input, dense 4×4
 //     start with gain √2/4, upsampling + 3×3 convolutions with a pixel
 //     norm after every convolution of G, 1×1 linear toRGB; 1×1 fromRGB
@@ -18,20 +18,20 @@
 //     everywhere; fades with weight lod − floor(lod) on the old path, in
 //     both networks and for the reals. Labels, when the dataset has them,
 //     go into G beside the latent and out of D as logits (AC-GAN).
-//   - losses (§6.4): WGAN-GP with λ = 10, γ = 1, drift 0.001 and
+//   - losses: WGAN-GP with λ = 10, γ = 1, drift 0.001 and
 //     per-sample interpolation, plus the label cross-entropies; or the
 //     Theano version's LSGAN.
-//   - optimiser (§6.5): TensorFlow's Adam with β1 = 0, β2 = 0.99,
+//   - optimiser: TensorFlow's Adam with β1 = 0, β2 = 0.99,
 //     ε = 1e-8, reset whenever floor(lod) or ceil(lod) changes, the
 //     update skipped when a gradient is not finite.
-//   - schedule and loop (§6.6, §6.8): 600 kimg stable and 600 kimg fading
+//   - schedule and loop: 600 kimg stable and 600 kimg fading
 //     per resolution, per-resolution minibatch, learning-rate and tick
 //     tables (DefaultConfig is the shipped one-GPU fp32 preset), four
 //     minibatches per evaluation of the schedule, each a D step followed
 //     by the update of the moving average Gs (β = 0.999) and a G step.
-//   - real images (§6.7): the tier of resolution R/2^floor(lod), [0, 255]
+//   - real images: the tier of resolution R/2^floor(lod), [0, 255]
 //     mapped to [−1, 1], optional mirroring, faded toward the 2×2 mean.
-//   - snapshots (§6.8): reals.png and fakesKKKKKK.png grids of Gs with
+//   - snapshots: reals.png and fakesKKKKKK.png grids of Gs with
 //     fixed latents, with the reference's grid size rule.
 //
 // Where it differs, and why:
@@ -41,10 +41,10 @@
 //     pooling in D, which cancel exactly; this saves the work of the
 //     upscaled layers. The gradient penalty's norm is divided by
 //     2^floor(lod) so that it equals the reference's, whose gradient is
-//     taken at full resolution (§6.4).
+//     taken at full resolution (docs/trainer.md#losses).
 //   - G's fused transposed convolution is written as upsampling followed
-//     by a 3×3 convolution, the same function (§6.1); see the checkpoint
-//     format in checkpoint.go.
+//     by a 3×3 convolution, the same function (docs/trainer.md#layers);
+//     see the checkpoint format in checkpoint.go.
 //   - Random numbers come from PCG streams keyed by seed, purpose and step
 //     (not from TensorFlow's and numpy's generators), so that a resumed
 //     run is identical to an uninterrupted one.
@@ -64,6 +64,7 @@
 // and leaves its last finite checkpoint; a resume refuses a checkpoint of
 // another dataset than the run's.
 //
-// All arithmetic is float32 through the layers of trainer/internal/nn, on the CPU
-// cores (GOMAXPROCS).
+// All arithmetic is float32 through the layers of trainer/internal/nn: on
+// the CPU cores (GOMAXPROCS), or on an NVIDIA GPU in a build with the cuda
+// build tag (see Device and docs/gpu.md).
 package trainer

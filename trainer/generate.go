@@ -23,7 +23,7 @@ type Model struct {
 	Kimg float64
 	Path string // the checkpoint file
 
-	gs *Generator
+	gs *generator
 }
 
 // Load reads the Gs of a checkpoint. path is a checkpoint file or a run
@@ -44,7 +44,7 @@ func Load(path string) (*Model, error) {
 	if err := c.checkTensors("Gs/", c.arch.generatorShapes()); err != nil {
 		return nil, err
 	}
-	m := &Model{Arch: c.arch, LOD: c.lod, Kimg: float64(c.state.Nimg) / 1000, Path: path, gs: NewGenerator(c.arch, nil)}
+	m := &Model{Arch: c.arch, LOD: c.lod, Kimg: float64(c.state.Nimg) / 1000, Path: path, gs: newGenerator(c.arch, nil)}
 	if err := c.load("Gs/", &m.gs.network, values); err != nil {
 		return nil, err
 	}

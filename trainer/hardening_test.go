@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/progan/progan/internal/lockfile"
 	"github.com/progan/progan/pyramid"
 	"github.com/progan/progan/trainer/safetensors"
 )
@@ -91,7 +90,7 @@ func TestRunLocked(t *testing.T) {
 	}
 	for _, second := range []Config{{Out: dir, Resume: true}, tinyConfig(ds, dir)} {
 		err := Train(context.Background(), second)
-		if !errors.Is(err, lockfile.ErrLocked) || !strings.Contains(err.Error(), "in use by another progan") {
+		if !errors.Is(err, ErrInUse) || !strings.Contains(err.Error(), "in use by another progan") {
 			t.Errorf("second trainer (resume %v): %v, want the lock's error", second.Resume, err)
 		}
 	}

@@ -7,8 +7,8 @@ import (
 	"github.com/progan/progan/trainer/internal/nn"
 )
 
-// Arch is the shape of a G_paper/D_paper pair (progan-original.md
-// §6.1–6.3): what a checkpoint needs to rebuild the networks.
+// Arch is the shape of a G_paper/D_paper pair (docs/trainer.md#channels,
+// #g_paper, #d_paper): what a checkpoint needs to rebuild the networks.
 type Arch struct {
 	Resolution int `json:"resolution"` // final resolution R
 	Channels   int `json:"channels"`   // image channels: 1 or 3
@@ -71,8 +71,8 @@ func (a Arch) check() error {
 	return nil
 }
 
-// paramShape is a parameter's name and shape, as NewGenerator and
-// NewDiscriminator create it.
+// paramShape is a parameter's name and shape, as newGenerator and
+// newDiscriminator create it.
 type paramShape struct {
 	name  string
 	shape []int
@@ -92,7 +92,7 @@ func shapeValues(shapes []paramShape) int64 {
 	return c
 }
 
-// generatorShapes returns the parameters of NewGenerator(a) without
+// generatorShapes returns the parameters of newGenerator(a) without
 // allocating them: what a checkpoint's tensors are checked against before
 // a network is built from its metadata.
 func (a Arch) generatorShapes() []paramShape {
@@ -118,7 +118,7 @@ func (a Arch) generatorShapes() []paramShape {
 	return ps
 }
 
-// discriminatorShapes is generatorShapes for NewDiscriminator.
+// discriminatorShapes is generatorShapes for newDiscriminator.
 func (a Arch) discriminatorShapes() []paramShape {
 	var ps []paramShape
 	add := func(name string, w ...int) {
@@ -198,21 +198,21 @@ func (n *network) dense(name string, in, out int, gain float64, rng nn.Normal) (
 	return d, b
 }
 
-// Generator is G_paper: a normalised latent (and label) vector to an image
+// generator is G_paper: a normalised latent (and label) vector to an image
 // through blocks from 4×4 up, each ending in a pixel norm, with a 1×1
 // linear toRGB at every resolution. It runs at the resolution of the
 // current level of detail: its output at lod is the reference's output
 // before the final nearest-neighbour upscaling to R.
-type Generator struct {
+type generator struct {
 	Arch
 	network
 	blocks []nn.Sequential[f32] // blocks[r-2]: the block of resolution 2^r
 	toRGB  []nn.Sequential[f32] // likewise
 }
 
-// NewGenerator builds G with weights drawn from rng (zero if rng is nil).
-func NewGenerator(a Arch, rng nn.Normal) *Generator {
-	g := &Generator{Arch: a}
+// newGenerator builds G with weights drawn from rng (zero if rng is nil).
+func newGenerator(a Arch, rng nn.Normal) *generator {
+	g := &generator{Arch: a}
 	pn := func() nn.Layer[f32] { return &nn.PixelNorm[f32]{} }
 	for r := 2; r <= a.log2R(); r++ {
 		name := fmt.Sprintf("%dx%d", 1<<r, 1<<r)
@@ -245,7 +245,7 @@ func NewGenerator(a Arch, rng nn.Normal) *Generator {
 // new block's output is blended with the upscaled output of the previous
 // resolution, weight lod − floor(lod) on the latter. The result shares
 // G's layers: use one at a time.
-func (g *Generator) Net(lod float64) nn.Layer[f32] {
+func (g *generator) Net(lod float64) nn.Layer[f32] {
 	r, frac := levels(g.Arch, lod)
 	seq := nn.Sequential[f32]{}
 	for i := 2; i < r; i++ {
@@ -272,21 +272,21 @@ func levels(a Arch, lod float64) (r int, frac float64) {
 	return a.log2R() - int(fl), lod - fl
 }
 
-// Discriminator is D_paper: fromRGB (1×1 conv, leaky ReLU) at the input
+// discriminator is D_paper: fromRGB (1×1 conv, leaky ReLU) at the input
 // resolution, blocks of a 3×3 conv and a 3×3 conv followed by 2×2 average
 // pooling down to 4×4, then minibatch stddev, a 3×3 conv and two dense
 // layers giving the score and, for a conditional network, label logits.
-type Discriminator struct {
+type discriminator struct {
 	Arch
 	network
 	blocks  []nn.Sequential[f32] // blocks[r-2]: the block of resolution 2^r
 	fromRGB []nn.Sequential[f32]
 }
 
-// NewDiscriminator builds D with weights drawn from rng (zero if rng is
+// newDiscriminator builds D with weights drawn from rng (zero if rng is
 // nil).
-func NewDiscriminator(a Arch, rng nn.Normal) *Discriminator {
-	d := &Discriminator{Arch: a}
+func newDiscriminator(a Arch, rng nn.Normal) *discriminator {
+	d := &discriminator{Arch: a}
 	for r := 2; r <= a.log2R(); r++ {
 		c, b := d.conv(fmt.Sprintf("FromRGB_lod%d", a.log2R()-r), a.Channels, a.nf(r-1), 1, math.Sqrt2, rng)
 		d.fromRGB = append(d.fromRGB, nn.Sequential[f32]{c, b, lrelu()})
@@ -322,7 +322,7 @@ func NewDiscriminator(a Arch, rng nn.Normal) *Discriminator {
 // label logits. In a fade the new block's output is blended with the
 // previous fromRGB of the average-pooled input, weight lod − floor(lod)
 // on the latter.
-func (d *Discriminator) Net(lod float64) nn.DualLayer[f32] {
+func (d *discriminator) Net(lod float64) nn.DualLayer[f32] {
 	r, frac := levels(d.Arch, lod)
 	first := nn.Layer[f32](nn.Sequential[f32]{d.fromRGB[r-2], d.blocks[r-2]})
 	if frac > 0 {

@@ -13,7 +13,7 @@ func refArch(res int) Arch {
 }
 
 // TestParameterCounts checks G and D against the counts of the reference's
-// G_paper and D_paper (progan-original.md §6.3: exact at R = 1024, to the
+// G_paper and D_paper (docs/trainer.md#channels: exact at R = 1024, to the
 // 0.01M given at 256 and 32).
 func TestParameterCounts(t *testing.T) {
 	for _, tc := range []struct {
@@ -25,7 +25,7 @@ func TestParameterCounts(t *testing.T) {
 		{256, 23.04e6, 23.05e6, true},
 		{32, 20.72e6, 20.73e6, true},
 	} {
-		g, d := NewGenerator(refArch(tc.res), nil), NewDiscriminator(refArch(tc.res), nil)
+		g, d := newGenerator(refArch(tc.res), nil), newDiscriminator(refArch(tc.res), nil)
 		gc, dc := g.count(), d.count()
 		if tc.approx {
 			gc, dc = int(math.Round(float64(gc)/1e4))*1e4, int(math.Round(float64(dc)/1e4))*1e4
@@ -42,7 +42,7 @@ func TestParameterNames(t *testing.T) {
 	a := refArch(1024)
 	a.LabelSize = 10
 	shapes := map[string][]int{}
-	for _, n := range []*network{&NewGenerator(a, nil).network, &NewDiscriminator(a, nil).network} {
+	for _, n := range []*network{&newGenerator(a, nil).network, &newDiscriminator(a, nil).network} {
 		for _, p := range n.params {
 			if _, dup := shapes[p.name]; dup && p.name[:3] != "4x4" {
 				t.Errorf("name %s repeated", p.name)
@@ -50,7 +50,7 @@ func TestParameterNames(t *testing.T) {
 			shapes[p.name] = p.p.Shape
 		}
 	}
-	g := NewGenerator(a, nil)
+	g := newGenerator(a, nil)
 	want := map[string][]int{
 		"4x4/Dense/weight":       {522, 8192},
 		"4x4/Dense/bias":         {512},
@@ -67,7 +67,7 @@ func TestParameterNames(t *testing.T) {
 			delete(want, p.name)
 		}
 	}
-	d := NewDiscriminator(a, nil)
+	d := newDiscriminator(a, nil)
 	dwant := map[string][]int{
 		"FromRGB_lod0/weight":         {1, 1, 3, 16},
 		"1024x1024/Conv1_down/weight": {3, 3, 16, 32},
@@ -93,7 +93,7 @@ func TestParameterNames(t *testing.T) {
 func TestOutputShapes(t *testing.T) {
 	a := Arch{Resolution: 32, Channels: 3, LabelSize: 2, LatentSize: 16, FmapBase: 64, FmapMax: 16, MbstdGroup: 4}
 	rng := stream(1, 0, 0)
-	g, d := NewGenerator(a, rng), NewDiscriminator(a, rng)
+	g, d := newGenerator(a, rng), newDiscriminator(a, rng)
 	for _, lod := range []float64{3, 2.5, 2, 1.25, 1, 0.5, 0} {
 		res := 32 >> int(lod)
 		z := latents(a, 8, rng, nn.New[f32](8, 2))
@@ -119,7 +119,7 @@ func TestOutputShapes(t *testing.T) {
 func TestFadeEnds(t *testing.T) {
 	a := Arch{Resolution: 16, Channels: 3, LatentSize: 8, FmapBase: 32, FmapMax: 8, MbstdGroup: 4}
 	rng := stream(2, 0, 0)
-	g, d := NewGenerator(a, rng), NewDiscriminator(a, rng)
+	g, d := newGenerator(a, rng), newDiscriminator(a, rng)
 	z := latents(a, 4, rng, nil)
 	old := (&nn.Upscale2D[f32]{}).Forward(g.Net(1).Forward(z))
 	fading := g.Net(1 - 1e-7).Forward(z)

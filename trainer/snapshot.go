@@ -144,7 +144,7 @@ const sampleBatch = 16
 // images runs g at lod on the rows of z and yields the outputs as images
 // of the final resolution: nearest-neighbour upscaled from the lod's
 // resolution, as the reference's G output is, and converted to bytes.
-func (g *Generator) images(ctx context.Context, lod float64, z *nn.Tensor[f32]) iter.Seq2[*pyramid.Image, error] {
+func (g *generator) images(ctx context.Context, lod float64, z *nn.Tensor[f32]) iter.Seq2[*pyramid.Image, error] {
 	return func(yield func(*pyramid.Image, error) bool) {
 		net := g.Net(lod)
 		n, k := z.Shape[0], z.Shape[1]

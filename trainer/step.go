@@ -7,7 +7,7 @@ import (
 	"github.com/progan/progan/trainer/internal/nn"
 )
 
-// The loss constants of the reference's loss.py (progan-original.md §6.4).
+// The loss constants of the reference's loss.py (docs/trainer.md#losses).
 const (
 	wganLambda  = 10.0  // λ of the gradient penalty
 	wganTarget  = 1.0   // γ
@@ -52,8 +52,8 @@ const (
 )
 
 // scoreLoss returns the per-sample loss term of a score s and its
-// derivative: for WGAN-GP −s + ε·s², s and −s (§6.4); for the Theano
-// LSGAN s², 0.1·(s − 1)² and s².
+// derivative: for WGAN-GP −s + ε·s², s and −s; for the Theano LSGAN s²,
+// 0.1·(s − 1)² and s² (docs/trainer.md#losses).
 func scoreLoss(loss string, which int, s float64) (l, dl float64) {
 	if loss == "lsgan" {
 		if which == fakeScore {
@@ -143,7 +143,7 @@ func (t *trainer) dStep(x, y *nn.Tensor[f32], lod float64, counter uint64) stepS
 		// x̂ = x + (fake − x)·u with u ~ U[0, 1) per sample. D runs at the
 		// native resolution, so the gradient norm is divided by the
 		// factor 2^floor(lod) by which the reference's D pools its
-		// full-resolution input (§6.4): the penalty is then the same.
+		// full-resolution input (docs/trainer.md#losses): the penalty is then the same.
 		rng := stream(t.cfg.Seed, purposeMix, counter)
 		u := make([]f32, n)
 		for b := range u {

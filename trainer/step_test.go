@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/progan/progan/internal/npy"
+	"github.com/progan/progan/pyramid"
 	"github.com/progan/progan/trainer/internal/nn"
 )
 
@@ -16,9 +16,9 @@ func newTestTrainer(a Arch, loss string) *trainer {
 	cfg := DefaultConfig("", "")
 	cfg.Loss = loss
 	init := stream(3, purposeInit, 0)
-	t := &trainer{cfg: cfg, arch: a, g: NewGenerator(a, init), d: NewDiscriminator(a, init)}
+	t := &trainer{cfg: cfg, arch: a, g: newGenerator(a, init), d: newDiscriminator(a, init)}
 	if a.LabelSize > 0 {
-		m := &npy.Matrix{Rows: 5, Cols: a.LabelSize, Data: make([]float32, 5*a.LabelSize)}
+		m := &pyramid.Labels{Rows: 5, Cols: a.LabelSize, Data: make([]float32, 5*a.LabelSize)}
 		for i := range 5 {
 			m.Data[i*a.LabelSize+i%a.LabelSize] = 1
 		}

@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/progan/progan/internal/lockfile"
-	"github.com/progan/progan/internal/npy"
 	"github.com/progan/progan/pyramid"
 	"github.com/progan/progan/swd"
 	"github.com/progan/progan/trainer/internal/nn"
@@ -144,11 +143,11 @@ type trainer struct {
 	cfg    Config
 	arch   Arch
 	ds     *pyramid.Dataset
-	labels *npy.Matrix
+	labels *pyramid.Labels
 	dev    *Device
 
-	g, gs      *Generator
-	d          *Discriminator
+	g, gs      *generator
+	d          *discriminator
 	gOpt, dOpt *nn.Adam[f32]
 	gnet       nn.Layer[f32]
 	dnet       nn.DualLayer[f32]
@@ -169,14 +168,21 @@ type trainer struct {
 	onRound func(nimg int64, steps []stepStats)
 }
 
+// ErrInUse is wrapped by the error of Train when another progan process
+// holds the run folder's lock. Every progan lock reports this one value
+// (pyramid.ErrInUse is the same).
+var ErrInUse error
+
+func init() { ErrInUse = lockfile.ErrLocked }
+
 // Train runs, or with cfg.Resume continues, the training run described by
 // cfg until cfg.TotalKimg thousand real images have been shown or ctx is
 // cancelled. Either way it leaves a checkpoint from which Resume continues
 // the same trajectory: the same losses and weights as an uninterrupted run
 // with the same seed (on a machine with the same GOMAXPROCS, which fixes
 // how sums are split between goroutines). It fails at once, with an error
-// wrapping lockfile.ErrLocked, if another process runs in the same folder;
-// a run that diverges stops with an error wrapping ErrDiverged.
+// wrapping ErrInUse, if another process runs in the same folder; a run
+// that diverges stops with an error wrapping ErrDiverged.
 func Train(ctx context.Context, cfg Config) error {
 	t, err := start(cfg)
 	if err != nil {
@@ -329,8 +335,8 @@ func (t *trainer) setup(ckpt *checkpoint) error {
 	}
 
 	init := stream(cfg.Seed, purposeInit, 0)
-	t.g, t.d = NewGenerator(a, init), NewDiscriminator(a, init)
-	t.gs = NewGenerator(a, nil)
+	t.g, t.d = newGenerator(a, init), newDiscriminator(a, init)
+	t.gs = newGenerator(a, nil)
 	nn.MovingAverage(t.gs.Params(), t.g.Params(), 0) // Gs starts as a copy of G
 	t.gOpt = nn.NewAdam(t.g.Params(), 0, 0.99, 1e-8)
 	t.dOpt = nn.NewAdam(t.d.Params(), 0, 0.99, 1e-8)
@@ -466,7 +472,7 @@ func (t *trainer) logf(format string, args ...any) {
 	}
 }
 
-// run is the reference's training loop (progan-original.md §6.8): per
+// run is the reference's training loop (docs/trainer.md#the-loop): per
 // evaluation of the schedule, MinibatchRepeats × (DRepeats D steps, each
 // followed by the update of Gs, then one G step); ticks, sample grids,
 // checkpoints and SWD between rounds.

@@ -8,7 +8,6 @@ import (
 	"iter"
 	"path/filepath"
 
-	"github.com/progan/progan/internal/lmdb"
 	"github.com/progan/progan/lsun"
 	"github.com/progan/progan/pyramid"
 )
@@ -53,7 +52,7 @@ func init() {
 				if err != nil {
 					return fmt.Errorf("%v: %w", err, errUsage)
 				}
-				db, err := lmdb.Open(args[0])
+				db, err := lsun.Open(args[0])
 				if err != nil {
 					return err
 				}
@@ -66,7 +65,7 @@ func init() {
 				if err != nil {
 					return err
 				}
-				inputs := int(db.Entries())
+				inputs := db.Entries()
 				if *maxImages > 0 {
 					inputs = min(inputs, *maxImages)
 				}

@@ -1,7 +1,7 @@
 // Package celeba reads the aligned CelebA release (img_align_celeba_png,
 // or the JPEG img_align_celeba) and cuts the 128×128 face crop of the
-// original dataset_tool.py's create_celeba (reference/progan-original.md
-// §1.10): rows cy-64 … cy+63 and columns cx-64 … cx+63 of each 178×218
+// original dataset_tool.py's create_celeba (docs/sources.md#aligned-celeba):
+// rows cy-64 … cy+63 and columns cx-64 … cx+63 of each 178×218
 // image, no resizing.
 package celeba
 
@@ -14,7 +14,7 @@ import (
 	"strings"
 
 	"github.com/progan/progan/internal/imagefile"
-	"github.com/progan/progan/pyramid"
+	"github.com/progan/progan/planar"
 )
 
 // Images is the number of images in the aligned CelebA release.
@@ -67,7 +67,7 @@ func CheckCrop(cx, cy int) error {
 // Crop returns the 3×128×128 crop centred at (cx, cy) of an aligned
 // CelebA image, which must be 178×218. Gray images are not part of the
 // release and are refused, as the original's shape check does.
-func Crop(img image.Image, cx, cy int) (*pyramid.Image, error) {
+func Crop(img image.Image, cx, cy int) (*planar.Image, error) {
 	if err := CheckCrop(cx, cy); err != nil {
 		return nil, err
 	}
@@ -75,7 +75,7 @@ func Crop(img image.Image, cx, cy int) (*pyramid.Image, error) {
 	if b.Dx() != Width || b.Dy() != Height {
 		return nil, fmt.Errorf("celeba: image is %d×%d, want %d×%d", b.Dx(), b.Dy(), Width, Height)
 	}
-	src, err := pyramid.FromImage(cropImage(img, image.Rect(cx-Side/2, cy-Side/2, cx+Side/2, cy+Side/2).Add(b.Min)))
+	src, err := planar.FromImage(cropImage(img, image.Rect(cx-Side/2, cy-Side/2, cx+Side/2, cy+Side/2).Add(b.Min)))
 	if err != nil {
 		return nil, fmt.Errorf("celeba: %w", err)
 	}
@@ -87,7 +87,7 @@ func Crop(img image.Image, cx, cy int) (*pyramid.Image, error) {
 
 // Load reads the aligned CelebA image at path and returns its crop
 // centred at (cx, cy).
-func Load(path string, cx, cy int) (*pyramid.Image, error) {
+func Load(path string, cx, cy int) (*planar.Image, error) {
 	img, err := imagefile.LoadAny(path)
 	if err != nil {
 		return nil, err

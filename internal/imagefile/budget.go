@@ -111,7 +111,7 @@ func peakBytesPerPixel(cfg image.Config, format string, hdr []byte) int64 {
 		case color.CMYKModel:
 			comps = 4
 		}
-		// jpeg8d's libjpeg-turbo path returns interleaved samples and
+		// internal/jpeg's libjpeg-turbo path returns interleaved samples and
 		// keeps whole component planes for its upsampling; progressive
 		// files add 16-bit coefficients for every sample (so do the rare
 		// non-interleaved baseline ones, which the header does not tell).

@@ -45,10 +45,13 @@
 //     libpng's png_set_strip_16 does; round(v/257) would be closer by at most
 //     one level but agrees with none of them. Both agree on 8-bit data
 //     widened as v*257.
-//   - JPEG's YCbCr and CMYK (Adobe, stored inverted) become RGB through the
-//     Go standard library's conversions (color.YCbCrToRGB, color.CMYKToRGB,
-//     chroma repeated, not interpolated), which can differ from libjpeg's
-//     and so Pillow's by a level or so, more at sharp colour edges.
+//   - JPEG files are decoded as libjpeg-turbo 2.1.5 decodes them by default
+//     (internal/jpeg's turbo variant: islow IDCT, triangle chroma
+//     upsampling, JFIF colour tables), the decoder behind today's Pillow and
+//     OpenCV, so they give the pixels the Python tools see. The kinds it
+//     does not handle, such as CMYK (Adobe, stored inverted), go through the
+//     Go standard library (color.CMYKToRGB), which can differ from libjpeg
+//     by a level or so.
 //   - Lossy WebP is converted as libwebp converts it, bit for bit: BT.601
 //     limited-range YCbCr with interpolated ("fancy") chroma upsampling.
 //     golang.org/x/image/webp hands its planes over as a full-range
@@ -115,7 +118,7 @@ import (
 
 	"github.com/disintegration/imaging"
 
-	"github.com/progan/progan/internal/jpeg8d"
+	"github.com/progan/progan/internal/jpeg"
 )
 
 // maxPixels caps width×height so that a small file declaring a huge canvas
@@ -445,7 +448,7 @@ func decode(name string, data []byte, cfg image.Config, format string) (m image.
 	}()
 	if format == "jpeg" {
 		m, err = decodeJPEG(data)
-		var unsupported jpeg8d.UnsupportedError
+		var unsupported jpeg.UnsupportedError
 		if err == nil {
 			return m, false, nil
 		} else if !errors.As(err, &unsupported) {
@@ -473,7 +476,7 @@ func decode(name string, data []byte, cfg image.Config, format string) (m image.
 // Python tools see (Go's image/jpeg rounds its IDCT and upsamples chroma
 // differently).
 func decodeJPEG(data []byte) (image.Image, error) {
-	pix, w, h, c, err := jpeg8d.DecodeRGBOptions(data, &jpeg8d.Options{Turbo: true})
+	pix, w, h, c, err := jpeg.DecodeRGBOptions(data, &jpeg.Options{Turbo: true})
 	if err != nil {
 		return nil, err
 	}

@@ -1056,7 +1056,8 @@ func BenchmarkDecode(b *testing.B) {
 
 // JPEG files decode as libjpeg-turbo (djpeg, OpenCV, today's Pillow)
 // decodes them: turbo.jpg is the LSUN oracle fixture's JPEG value, whose
-// RGB md5 comes from cv2.imdecode (shared/fixtures/lsun-mini).
+// RGB md5 comes from cv2.imdecode (the LSUN oracle fixture, see
+// docs/lsun.md#tests).
 func TestJPEGAsLibjpegTurbo(t *testing.T) {
 	m, err := LoadAny("testdata/turbo.jpg")
 	if err != nil {

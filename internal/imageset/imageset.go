@@ -19,6 +19,7 @@ import (
 
 	"github.com/progan/progan/internal/imagefile"
 	"github.com/progan/progan/internal/parallel"
+	"github.com/progan/progan/planar"
 	"github.com/progan/progan/pyramid"
 )
 
@@ -112,19 +113,19 @@ func (s *Set) openZip() (*Set, error) {
 // Images streams the first n images (all when n ≤ 0 or n > Count) in
 // order. Every image is square; a file that cannot be read ends the stream
 // with an error naming it.
-func (s *Set) Images(ctx context.Context, n int) iter.Seq2[*pyramid.Image, error] {
+func (s *Set) Images(ctx context.Context, n int) iter.Seq2[*planar.Image, error] {
 	return s.Range(ctx, 0, n)
 }
 
 // Range streams images [from, to) in order (to ≤ 0 or beyond Count: to the
 // end).
-func (s *Set) Range(ctx context.Context, from, to int) iter.Seq2[*pyramid.Image, error] {
+func (s *Set) Range(ctx context.Context, from, to int) iter.Seq2[*planar.Image, error] {
 	if to <= 0 || to > s.Count {
 		to = s.Count
 	}
 	from = min(max(from, 0), to)
 	fopt := imagefile.Options{Resolution: s.opt.Resolution, Filter: s.opt.Filter}
-	return func(yield func(*pyramid.Image, error) bool) {
+	return func(yield func(*planar.Image, error) bool) {
 		switch s.Kind {
 		case "dataset":
 			for rec, err := range s.ds.Range(s.opt.Tier, from, to) {
@@ -137,16 +138,16 @@ func (s *Set) Range(ctx context.Context, from, to int) iter.Seq2[*pyramid.Image,
 			}
 		case "folder":
 			for it, err := range imagefile.Stream(ctx, s.files[from:to], nil, fopt, s.opt.Workers) {
-				var img *pyramid.Image
+				var img *planar.Image
 				if err == nil {
-					img, err = pyramid.FromImage(it.Image)
+					img, err = planar.FromImage(it.Image)
 				}
 				if !yield(img, err) || err != nil {
 					return
 				}
 			}
 		case "zip":
-			decode := func(f *zip.File) (*pyramid.Image, error) {
+			decode := func(f *zip.File) (*planar.Image, error) {
 				name := s.Path + ":" + f.Name
 				// The member's declared size and its image header are
 				// checked before it is read: imagefile.Read refuses a
@@ -164,7 +165,7 @@ func (s *Set) Range(ctx context.Context, from, to int) iter.Seq2[*pyramid.Image,
 				if err != nil {
 					return nil, err
 				}
-				return pyramid.FromImage(img)
+				return planar.FromImage(img)
 			}
 			for img, err := range parallel.Map(ctx, slices.Values(s.zips[from:to]), s.opt.Workers, decode) {
 				if !yield(img, err) || err != nil {

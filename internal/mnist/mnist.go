@@ -1,6 +1,6 @@
 // Package mnist reads the MNIST handwritten digits (the IDX files of
 // yann.lecun.com, gzip-compressed or not) and builds the two datasets of
-// the original dataset_tool.py (reference/progan-original.md §1.4-1.5):
+// the original dataset_tool.py (docs/sources.md#mnist):
 // create_mnist, the 60 000 training digits zero-padded to 1×32×32 with
 // one-hot labels, and create_mnistrgb, 3×32×32 images whose channels are
 // three random digits drawn as numpy's RandomState(seed).randint(60000,
@@ -24,7 +24,7 @@ import (
 
 	"github.com/progan/progan/internal/imagefile"
 	"github.com/progan/progan/internal/nprand"
-	"github.com/progan/progan/pyramid"
+	"github.com/progan/progan/planar"
 )
 
 // Images is the number of MNIST training images.
@@ -206,8 +206,8 @@ func (s *Set) source(i int, what string) string {
 const Pad = 2
 
 // Image returns image i zero-padded to 1×32×32.
-func (s *Set) Image(i int) *pyramid.Image {
-	m := pyramid.NewImage(1, s.Rows+2*Pad)
+func (s *Set) Image(i int) *planar.Image {
+	m := planar.NewImage(1, s.Rows+2*Pad)
 	s.draw(m.Pix, i)
 	return m
 }
@@ -229,8 +229,8 @@ func (s *Set) OneHot(i int) []float32 {
 
 // RGB returns the next create_mnistrgb image: three digits drawn with
 // rs.randint(N, size=3), padded, as the R, G and B channels.
-func (s *Set) RGB(rs *nprand.RandomState) *pyramid.Image {
-	m := pyramid.NewImage(3, s.Rows+2*Pad)
+func (s *Set) RGB(rs *nprand.RandomState) *planar.Image {
+	m := planar.NewImage(3, s.Rows+2*Pad)
 	plane := len(m.Pix) / 3
 	for c := range 3 {
 		s.draw(m.Pix[c*plane:(c+1)*plane], int(rs.Randint(0, int64(s.N))))

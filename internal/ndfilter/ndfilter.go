@@ -1,6 +1,6 @@
 // Package ndfilter ports, bit for bit, the NumPy and scipy.ndimage
-// operations of the pad branch of CelebA-HQ's create_celebahq (step 10 of
-// reference/progan-original.md §3.3; dtypes as in celebahq-oracle.md §4):
+// operations of the pad branch of CelebA-HQ's create_celebahq
+// (docs/celebahq.md#pad-branch; dtypes as in docs/celebahq.md#numpy-dtypes):
 //
 //	img = np.pad(np.float32(img), ((pad[1], pad[3]), (pad[0], pad[2]), (0, 0)), 'reflect')
 //	mask = 1.0 - np.minimum(np.minimum(np.float32(x) / pad[0], np.float32(y) / pad[1]),

@@ -703,7 +703,7 @@ func TestPlanPadGolden(t *testing.T) {
 	}
 }
 
-// The two fixture cases of shared/fixtures/celebahq-mini that take the pad
+// The two fixture cases of celebahq/testdata/celebahq-mini that take the pad
 // branch (cases.json): the quad before the branch, rebuilt from
 // quad_initial with the original's float32 steps, must give the recorded
 // pad_raw, pad, blur_sigma and quad_final.

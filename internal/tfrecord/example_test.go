@@ -47,7 +47,8 @@ func TestAppendExampleGolden(t *testing.T) {
 	}
 }
 
-// Sizes from reference §2.3: the README's CIFAR-10 file sizes imply these.
+// Sizes from docs/dataset-format.md: the original README's CIFAR-10 file
+// sizes imply these.
 func TestExampleLen(t *testing.T) {
 	tests := []struct{ c, r, want int }{
 		{3, 4, 82}, {3, 8, 231}, {3, 32, 3111},

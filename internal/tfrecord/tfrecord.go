@@ -6,7 +6,7 @@
 //	uint64 length | uint32 masked CRC32C(length) | payload | uint32 masked CRC32C(payload)
 //
 // in little-endian order, where masked(c) = ((c>>15)|(c<<17)) + 0xa282ead8 and
-// CRC32C uses the Castagnoli polynomial (reference/progan-original.md §2.3).
+// CRC32C uses the Castagnoli polynomial (docs/dataset-format.md).
 // Compressed files (TFRecordOptions GZIP or ZLIB) hold the same frames inside
 // one gzip or zlib stream.
 package tfrecord

@@ -1,13 +1,13 @@
 // Package nn is the small neural-network layer library the Progressive GAN
 // trainer is built on: NCHW tensors and the layers of the reference
 // networks (Karras et al., "Progressive Growing of GANs", ICLR 2018,
-// networks.py of tkarras/progressive_growing_of_gans, summarised in
-// shared/reference/progan-original.md §6.1–6.4): equalized-learning-rate
-// convolutions and dense layers, bias, leaky ReLU, pixel norm, nearest
-// upscaling, average pooling, minibatch standard deviation and the fade-in
-// of a resolution transition, composed with Sequential and Fade; and the
-// reference's optimiser, TensorFlow's Adam, with the moving average of the
-// generator's weights (optim.go).
+// networks.py of tkarras/progressive_growing_of_gans, described in
+// docs/trainer.md): equalized-learning-rate convolutions and dense layers,
+// bias, leaky ReLU, pixel norm, nearest upscaling, average pooling,
+// minibatch standard deviation and the fade-in of a resolution transition,
+// composed with Sequential and Fade; and the reference's optimiser,
+// TensorFlow's Adam, with the moving average of the generator's weights
+// (optim.go).
 //
 // Every layer has an ordinary forward and backward pass. The layers the
 // discriminator uses also have a forward-mode pass, Tangent, and its
@@ -23,9 +23,10 @@
 // The layer code is generic over float32, used for training, and float64,
 // which the tests use so that finite-difference checks can be tight. All
 // loops over tensor data live in kernels.go; the layers only call those
-// kernels, which are the set a second backend has to provide. Matrix
-// products go through gonum's blas32, pure Go unless an implementation such
-// as OpenBLAS is registered with blas32.Use.
+// kernels, which the GPU backend provides too (Device: CUDA with the build
+// tag cuda, an emulator with cudaemu; see docs/gpu.md). Matrix products go
+// through gonum's blas32, pure Go unless an implementation such as
+// OpenBLAS is registered with blas32.Use, or through cuBLAS on a GPU.
 //
 // A layer keeps references to its inputs from the last Forward and Tangent
 // for the passes that follow, so a layer value serves one goroutine and one

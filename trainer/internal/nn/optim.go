@@ -7,7 +7,7 @@ import (
 
 // Adam is the optimiser of the reference trainer: TensorFlow 1.x's
 // tf.train.AdamOptimizer (kernel ApplyAdam), which the reference runs with
-// β1 = 0, β2 = 0.99, ε = 1e-8 for both networks (progan-original.md §6.5).
+// β1 = 0, β2 = 0.99, ε = 1e-8 for both networks (docs/trainer.md#adam).
 // Per step t, in the parameters' precision,
 //
 //	α = lr·√(1 − β2^t)/(1 − β1^t)

@@ -1,4 +1,4 @@
-package jpeg8d
+package jpeg
 
 import "fmt"
 

@@ -1,12 +1,12 @@
-package jpeg8d_test
+package jpeg_test
 
 import (
 	"bytes"
-	"image/jpeg"
+	stdjpeg "image/jpeg"
 	"os"
 	"testing"
 
-	"github.com/progan/progan/internal/jpeg8d"
+	"github.com/progan/progan/internal/jpeg"
 )
 
 // BenchmarkDecode compares this package with Go's image/jpeg on the two
@@ -17,7 +17,7 @@ func BenchmarkDecode(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		cfg, err := jpeg8d.DecodeConfig(bytes.NewReader(data))
+		cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -25,7 +25,7 @@ func BenchmarkDecode(b *testing.B) {
 		b.Run("jpeg8d/"+name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
-				if _, _, _, _, err := jpeg8d.DecodeRGB(data); err != nil {
+				if _, _, _, _, err := jpeg.DecodeRGB(data); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -34,7 +34,7 @@ func BenchmarkDecode(b *testing.B) {
 		b.Run("image-jpeg/"+name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
-				if _, err := jpeg.Decode(bytes.NewReader(data)); err != nil {
+				if _, err := stdjpeg.Decode(bytes.NewReader(data)); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -1,4 +1,4 @@
-// Package jpeg8d decodes JPEG images to exactly the samples that IJG libjpeg
+// Package jpeg decodes JPEG images to exactly the samples that IJG libjpeg
 // 8d ("8d 15-Jan-2012") produces when it is driven the way Pillow 3.1.1
 // drives it: out_color_space JCS_RGB for three-component files (JCS_GRAYSCALE
 // for one-component files), dct_method JDCT_ISLOW, do_fancy_upsampling and
@@ -78,7 +78,7 @@
 // is truncated". As in libjpeg driven by Pillow, a missing EOI marker after
 // the single scan of a sequential file is accepted, but a progressive (or
 // other multi-scan) file must reach its EOI marker.
-package jpeg8d
+package jpeg
 
 import (
 	"crypto/md5"
@@ -91,6 +91,10 @@ import (
 
 // A FormatError reports that the input is not a valid JPEG file, or is one
 // that libjpeg 8d could only have decoded with a corrupt-data warning.
+//
+// Error texts keep the "jpeg8d:" prefix of this package's former name:
+// dataset manifests record them for skipped inputs, and a rebuilt dataset
+// stays byte-identical.
 type FormatError string
 
 func (e FormatError) Error() string { return "jpeg8d: invalid JPEG format: " + string(e) }

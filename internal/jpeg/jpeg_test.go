@@ -1,4 +1,4 @@
-package jpeg8d_test
+package jpeg_test
 
 import (
 	"bytes"
@@ -6,13 +6,13 @@ import (
 	"encoding/hex"
 	"image"
 	"image/color"
-	"image/jpeg"
+	stdjpeg "image/jpeg"
 	"io"
 	"os"
 	"strings"
 	"testing"
 
-	"github.com/progan/progan/internal/jpeg8d"
+	"github.com/progan/progan/internal/jpeg"
 )
 
 // Where the expected md5s come from (see testdata/README.md).
@@ -79,7 +79,7 @@ func md5hex(b []byte) string {
 func TestDecodeRGBGolden(t *testing.T) {
 	for _, g := range goldens {
 		t.Run(g.file, func(t *testing.T) {
-			pix, w, h, c, err := jpeg8d.DecodeRGB(readTestdata(t, g.file))
+			pix, w, h, c, err := jpeg.DecodeRGB(readTestdata(t, g.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -100,7 +100,7 @@ func TestDecodeImage(t *testing.T) {
 	for _, g := range goldens {
 		t.Run(g.file, func(t *testing.T) {
 			data := readTestdata(t, g.file)
-			img, err := jpeg8d.Decode(bytes.NewReader(data))
+			img, err := jpeg.Decode(bytes.NewReader(data))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,7 +151,7 @@ func TestDecodeConfig(t *testing.T) {
 		t.Run(g.file, func(t *testing.T) {
 			data := readTestdata(t, g.file)
 			cr := &countingReader{r: bytes.NewReader(data)}
-			cfg, err := jpeg8d.DecodeConfig(cr)
+			cfg, err := jpeg.DecodeConfig(cr)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -174,11 +174,11 @@ func TestDecodeConfig(t *testing.T) {
 func TestGrayMatchesImageJPEG(t *testing.T) {
 	for _, name := range []string{"gray_157x93.jpg", "gray_prog_101x67.jpg", "gray_s2x2_101x67.jpg"} {
 		data := readTestdata(t, name)
-		pix, w, h, _, err := jpeg8d.DecodeRGB(data)
+		pix, w, h, _, err := jpeg.DecodeRGB(data)
 		if err != nil {
 			t.Fatal(err)
 		}
-		img, err := jpeg.Decode(bytes.NewReader(data))
+		img, err := stdjpeg.Decode(bytes.NewReader(data))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -202,15 +202,15 @@ func TestGrayMatchesImageJPEG(t *testing.T) {
 }
 
 func TestCheckCelebA000001(t *testing.T) {
-	err := jpeg8d.CheckCelebA000001(readTestdata(t, "celebahq_000010.jpg"))
+	err := jpeg.CheckCelebA000001(readTestdata(t, "celebahq_000010.jpg"))
 	if err == nil || !strings.Contains(err.Error(), "2fd68f51f662c9e0ad14e8156924bfda") ||
-		!strings.Contains(err.Error(), jpeg8d.CelebA000001MD5) {
+		!strings.Contains(err.Error(), jpeg.CelebA000001MD5) {
 		t.Errorf("wrong file: got %v, want an md5 mismatch naming both md5s", err)
 	}
-	if err := jpeg8d.CheckCelebA000001(readTestdata(t, "gray_157x93.jpg")); err == nil || !strings.Contains(err.Error(), "1 channels") {
+	if err := jpeg.CheckCelebA000001(readTestdata(t, "gray_157x93.jpg")); err == nil || !strings.Contains(err.Error(), "1 channels") {
 		t.Errorf("grayscale file: got %v", err)
 	}
-	if err := jpeg8d.CheckCelebA000001([]byte("not a jpeg")); err == nil || !strings.Contains(err.Error(), "SOI") {
+	if err := jpeg.CheckCelebA000001([]byte("not a jpeg")); err == nil || !strings.Contains(err.Error(), "SOI") {
 		t.Errorf("garbage: got %v", err)
 	}
 }
@@ -252,7 +252,7 @@ var turboGoldens = []struct {
 func TestDecodeRGBTurbo(t *testing.T) {
 	for _, g := range turboGoldens {
 		t.Run(g.file, func(t *testing.T) {
-			pix, _, _, _, err := jpeg8d.DecodeRGBOptions(readTestdata(t, g.file), &jpeg8d.Options{Turbo: true})
+			pix, _, _, _, err := jpeg.DecodeRGBOptions(readTestdata(t, g.file), &jpeg.Options{Turbo: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -262,13 +262,13 @@ func TestDecodeRGBTurbo(t *testing.T) {
 		})
 	}
 	// Block smoothing differs between turbo 2.1 and 8d and is not imitated.
-	_, _, _, _, err := jpeg8d.DecodeRGBOptions(readTestdata(t, "420_partialprog_101x67.jpg"), &jpeg8d.Options{Turbo: true})
+	_, _, _, _, err := jpeg.DecodeRGBOptions(readTestdata(t, "420_partialprog_101x67.jpg"), &jpeg.Options{Turbo: true})
 	if err == nil || !strings.Contains(err.Error(), "block smoothing") {
 		t.Errorf("partially refined progressive file: got %v, want an UnsupportedError", err)
 	}
 	// A nil or zero Options is libjpeg 8d.
-	for _, o := range []*jpeg8d.Options{nil, {}} {
-		pix, _, _, _, err := jpeg8d.DecodeRGBOptions(readTestdata(t, "celebahq_000010.jpg"), o)
+	for _, o := range []*jpeg.Options{nil, {}} {
+		pix, _, _, _, err := jpeg.DecodeRGBOptions(readTestdata(t, "celebahq_000010.jpg"), o)
 		if err != nil || md5hex(pix) != "2fd68f51f662c9e0ad14e8156924bfda" {
 			t.Errorf("Options %v: not the 8d decode (err %v)", o, err)
 		}

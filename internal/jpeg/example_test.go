@@ -1,4 +1,4 @@
-package jpeg8d_test
+package jpeg_test
 
 import (
 	"crypto/md5"
@@ -6,7 +6,7 @@ import (
 	"log"
 	"os"
 
-	"github.com/progan/progan/internal/jpeg8d"
+	"github.com/progan/progan/internal/jpeg"
 )
 
 // The HWC bytes DecodeRGB returns are what numpy.array(PIL.Image.open(f))
@@ -17,7 +17,7 @@ func ExampleDecodeRGB() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	pix, w, h, c, err := jpeg8d.DecodeRGB(data)
+	pix, w, h, c, err := jpeg.DecodeRGB(data)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package jpeg8d
+package jpeg
 
 // Integer inverse DCTs of jidctint.c: jpeg_idct_islow (8x8) and the scaled
 // jpeg_idct_16x16, jpeg_idct_16x8 (16 wide, 8 tall) and jpeg_idct_8x16 (8

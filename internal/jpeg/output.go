@@ -1,4 +1,4 @@
-package jpeg8d
+package jpeg
 
 // Colour conversion tables of jdcolor.c build_ycc_rgb_table (SCALEBITS 16):
 // R = Y + crR[Cr], G = Y + (cbG[Cb] + crG[Cr]) >> 16, B = Y + cbB[Cb].

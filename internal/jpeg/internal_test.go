@@ -1,4 +1,4 @@
-package jpeg8d
+package jpeg
 
 import (
 	"fmt"
@@ -11,7 +11,7 @@ import (
 // for each sampling layout against libjpeg 8d's rules (jdmaster.c with
 // do_fancy_upsampling TRUE, jdsample.c jinit_upsampler); the 4:4:4, 4:2:0,
 // 4:2:2, 4:4:0 and 4:1:1 rows were also read back from the 8d library by the
-// fixture authors (see celebahq-oracle.md section 1).
+// fixture authors (see docs/celebahq.md#jpeg-decoding).
 func TestSamplingLayouts(t *testing.T) {
 	type out struct{ dctW, dctH, expH, expV int }
 	tests := []struct {

@@ -1,4 +1,4 @@
-package jpeg8d_test
+package jpeg_test
 
 import (
 	"bytes"
@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/progan/progan/internal/jpeg8d"
+	"github.com/progan/progan/internal/jpeg"
 )
 
 // FuzzDecode checks that no input makes the decoder panic, loop or
@@ -30,9 +30,9 @@ func FuzzDecode(f *testing.F) {
 		f.Add(data[:len(data)/2])
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		cfg, err := jpeg8d.DecodeConfig(bytes.NewReader(data))
+		cfg, err := jpeg.DecodeConfig(bytes.NewReader(data))
 		if err != nil {
-			if _, _, _, _, err2 := jpeg8d.DecodeRGB(data); err2 == nil {
+			if _, _, _, _, err2 := jpeg.DecodeRGB(data); err2 == nil {
 				t.Fatalf("DecodeConfig failed (%v) but DecodeRGB succeeded", err)
 			}
 			return
@@ -42,17 +42,17 @@ func FuzzDecode(f *testing.F) {
 		if cfg.Width*cfg.Height > 1<<18 {
 			return
 		}
-		pix, w, h, c, err := jpeg8d.DecodeRGB(data)
+		pix, w, h, c, err := jpeg.DecodeRGB(data)
 		if err != nil {
 			return
 		}
 		if w != cfg.Width || h != cfg.Height || len(pix) != w*h*c || (c != 1 && c != 3) {
 			t.Fatalf("DecodeRGB gave %dx%dx%d with %d bytes, DecodeConfig %dx%d", w, h, c, len(pix), cfg.Width, cfg.Height)
 		}
-		if _, tw, th, tc, err := jpeg8d.DecodeRGBOptions(data, &jpeg8d.Options{Turbo: true}); err == nil && (tw != w || th != h || tc != c) {
+		if _, tw, th, tc, err := jpeg.DecodeRGBOptions(data, &jpeg.Options{Turbo: true}); err == nil && (tw != w || th != h || tc != c) {
 			t.Fatalf("turbo variant gave %dx%dx%d, 8d %dx%dx%d", tw, th, tc, w, h, c)
 		}
-		img, err := jpeg8d.Decode(bytes.NewReader(data))
+		img, err := jpeg.Decode(bytes.NewReader(data))
 		if err != nil {
 			t.Fatalf("DecodeRGB succeeded but Decode failed: %v", err)
 		}
