@@ -2,7 +2,7 @@
 """Time one D+G training step of the Progressive GAN in PyTorch, on the CPU or a GPU.
 
 The comparison point for the Go trainer's BenchmarkStep (trainer/bench_test.go):
-the same G_paper / D_paper (progan-original.md §6.1-6.3) at their final,
+the same G_paper / D_paper (docs/trainer.md) at their final,
 stable level of detail, with the equalized learning rate, nearest upsampling
 followed by a 3x3 convolution in G, 3x3 convolution followed by 2x2 average
 pooling in D, pixel norm, minibatch stddev (group 4); one WGAN-GP D step

@@ -16,7 +16,7 @@ Outputs (in this directory):
                           (consecutive images)
                 "pattern": [{"name", "size", "count", "k", "want", "want64", "pairs"}...]}
                "pattern" sets are not stored: they use the formula P of
-               reference/progan-original.md section 4.4, which the Go test regenerates.
+               docs/swd.md (its test pattern), which the Go test regenerates.
 
 Images come from numpy.random.RandomState(0): plain noise, smooth images (Gaussian-
 blurred noise stretched to 0..255) with correlated partners, gradients, grayscale ones

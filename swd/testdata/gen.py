@@ -5,7 +5,7 @@ Regenerate (from the module root, about a minute):
     /usr/bin/python3 swd/testdata/gen.py
 
 Every input is computed, never stored: either the deterministic pattern of
-reference/progan-original.md §4.4, or images built with integer arithmetic
+docs/swd.md, or images built with integer arithmetic
 from numpy.random.RandomState.randint draws (which internal/nprand
 reproduces bit for bit). The Go tests rebuild them and check the checksums
 written here before comparing.
@@ -26,7 +26,7 @@ import swdref  # noqa: E402
 
 
 def pattern(n, c, h, w, k):
-    """P(n, c, y, x; k) of reference §4.4, uint8 NCHW (h = w)."""
+    """P(n, c, y, x; k) of docs/swd.md, uint8 NCHW (h = w)."""
     nn, cc, yy, xx = np.meshgrid(np.arange(n), np.arange(c), np.arange(h), np.arange(w), indexing="ij")
     v = (7 * xx + 13 * yy + 50 * cc + (xx * yy) % 17 + 31 * nn + 11 * k + ((xx + k) * (yy + nn)) % 29) % 256
     return v.astype(np.uint8)

@@ -2,7 +2,7 @@
 """Golden data for package ndfilter (see README.md for the exact command).
 
 Runs the NumPy/scipy lines of the pad branch of create_celebahq
-(tkarras/progressive_growing_of_gans dataset_tool.py, reference §3.3 step 10)
+(tkarras/progressive_growing_of_gans dataset_tool.py, docs/celebahq.md)
 on small deterministic inputs and records the inputs plus the md5 of every
 intermediate array. Needs NumPy 1.24.2 and scipy 1.10.1 (Debian bookworm's
 python3-numpy, python3-scipy).

@@ -5,7 +5,7 @@ Rebuilds, from the fixture's lossless decoded PNGs, the image that enters
 step 10 of create_celebahq: idx 29999 (000151.jpg) is shrunk to 750x750,
 idx 7000 (000058.jpg) is cropped to box (0, 59, 232, 407) and upsampled x4 to
 928x1392, both with Pillow 3.1.1's ANTIALIAS resize, re-implemented here in
-numpy with float32 rounding as in libImaging/Resample.c (celebahq-oracle.md
+numpy with float32 rounding as in libImaging/Resample.c (docs/celebahq.md
 section 2). Each result is checked against the fixture's stage md5 before it
 is written as idxNNNNN_prepad.png. Needs /usr/bin/python3 with numpy and
 Pillow (any version; Pillow is only used to read and write PNG files).
