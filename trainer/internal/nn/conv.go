@@ -75,10 +75,25 @@ func (l *Conv2D[T]) apply(x *Tensor[T]) *Tensor[T] {
 	n, c, h, w := nchw(x)
 	hw, kk := h*w, l.K*l.K*c
 	if d := x.dev; d != nil {
-		// The whole batch at once: im2col of every sample, then one
-		// strided-batched product with the weights repeated.
 		wv, _ := l.W.on(d)
 		y := emptyOn[T](d, n, l.Out, h, w)
+		if hw <= smallMap {
+			// One product over the whole batch: the columns [kk][n·hw],
+			// the result [Out][n·hw] transposed back to [n][Out][hw].
+			b := d.b.workspace(n * kk * hw)
+			if l.K > 1 {
+				d.b.im2colT(b, x.ptr, n, c, h, w, l.K)
+			} else {
+				d.b.batchTranspose(b, x.ptr, n, c, hw)
+			}
+			yT := d.b.temp(n * l.Out * hw)
+			d.b.gemm(true, false, l.Out, n*hw, kk, float32(l.Scale), wv, l.Out, 0, b, n*hw, 0, 0, yT, n*hw, 0, 1)
+			d.b.batchTranspose(y.ptr, yT, l.Out, n, hw)
+			d.b.free(yT, n*l.Out*hw)
+			return y
+		}
+		// Large maps: im2col of every sample, then one strided-batched
+		// product with the weights repeated.
 		b := x.ptr
 		if l.K > 1 {
 			b = d.b.workspace(n * kk * hw)
@@ -174,16 +189,37 @@ func (l *Conv2D[T]) backprop(x, dy *Tensor[T], wantDX, wantDW bool) *Tensor[T] {
 	return dx
 }
 
-// backpropDevice is backprop on a device: the input gradient of the whole
-// batch through one strided-batched product (and col2im), the weight
-// gradient as one product over the whole batch, col [kk][n·hw] times dy
-// transposed to [Out][n·hw].
+// smallMap is the largest feature map (in pixels) whose convolutions run
+// on a device as one product over the whole batch in every pass; larger
+// ones run the forward and input-gradient products per sample, batched
+// (at 4×4 and minibatch 128 one product of n·hw = 2048 columns instead of
+// 128 of 16).
+const smallMap = 32 * 32
+
+// backpropDevice is backprop on a device: the weight gradient as one
+// product over the whole batch, col [kk][n·hw] times dy transposed to
+// [Out][n·hw]; the input gradient likewise for small maps, through one
+// strided-batched product (and col2im) for large ones.
 func (l *Conv2D[T]) backpropDevice(d *Device, x, dy, dx *Tensor[T], wantDW bool) {
 	n, c, h, w := nchw(x)
 	hw, kk := h*w, l.K*l.K*c
 	wv, wg := l.W.on(d)
 	s := float32(l.Scale)
-	if dx != nil {
+	dyT := d.b.temp(n * l.Out * hw)
+	defer d.b.free(dyT, n*l.Out*hw)
+	d.b.batchTranspose(dyT, dy.ptr, n, l.Out, hw)
+	if dx != nil && hw <= smallMap {
+		if l.K == 1 {
+			dxT := d.b.temp(n * c * hw)
+			d.b.gemm(false, false, kk, n*hw, l.Out, s, wv, l.Out, 0, dyT, n*hw, 0, 0, dxT, n*hw, 0, 1)
+			d.b.batchTranspose(dx.ptr, dxT, c, n, hw)
+			d.b.free(dxT, n*c*hw)
+		} else {
+			dcolT := d.b.workspace(n * kk * hw)
+			d.b.gemm(false, false, kk, n*hw, l.Out, s, wv, l.Out, 0, dyT, n*hw, 0, 0, dcolT, n*hw, 0, 1)
+			d.b.col2imT(dx.ptr, dcolT, n, c, h, w, l.K)
+		}
+	} else if dx != nil {
 		if l.K == 1 {
 			d.b.gemm(false, false, kk, hw, l.Out, s, wv, l.Out, 0, dy.ptr, hw, l.Out*hw, 0, dx.ptr, hw, kk*hw, n)
 		} else {
@@ -199,9 +235,6 @@ func (l *Conv2D[T]) backpropDevice(d *Device, x, dy, dx *Tensor[T], wantDW bool)
 		} else {
 			d.b.batchTranspose(b, x.ptr, n, c, hw)
 		}
-		dyT := d.b.temp(n * l.Out * hw)
-		d.b.batchTranspose(dyT, dy.ptr, n, l.Out, hw)
 		d.b.gemm(false, true, kk, l.Out, n*hw, s, b, n*hw, 0, dyT, n*hw, 0, 1, wg, l.Out, 0, 1)
-		d.b.free(dyT, n*l.Out*hw)
 	}
 }

@@ -103,6 +103,19 @@ func kernelCases(rng *rand.Rand) []kernelCase {
 			d.b.batchTranspose(p, d.put(x), n, c, hw)
 			return d.get(p, len(want)), want
 		}},
+		{"col2imT", 0, func(d *Device) (got, want []float32) {
+			want = make([]float32, n*c*hw)
+			colT := make([]float32, len(col)) // col's values in the [kk][n][hw] layout
+			for i := range n {
+				for r := range kk {
+					copy(colT[(r*n+i)*hw:][:hw], col[(i*kk+r)*hw:][:hw])
+				}
+				col2im(want[i*c*hw:][:c*hw], col[i*kk*hw:][:kk*hw], c, h, w, k)
+			}
+			p := d.b.alloc(len(want))
+			d.b.col2imT(p, d.put(colT), n, c, h, w, k)
+			return d.get(p, len(want)), want
+		}},
 		{"col2im", 0, func(d *Device) (got, want []float32) {
 			want = make([]float32, n*c*hw)
 			for i := range n {
@@ -362,6 +375,45 @@ func TestCUDAGemm(t *testing.T) {
 			t.Errorf("gemm %s: relative error %.3g", name, e)
 		} else {
 			t.Logf("gemm %s: relative error %.3g", name, e)
+		}
+	}
+}
+
+// TestCUDAConvSizes runs 3×3 and 1×1 convolutions through every pass on
+// maps on both sides of smallMap: one product over the batch, and
+// products per sample.
+func TestCUDAConvSizes(t *testing.T) {
+	d := openTestCUDA(t)
+	defer d.Close()
+	rng := rand.New(rand.NewPCG(11, 12))
+	norm := rand.New(rand.NewPCG(13, 14))
+	for _, size := range []int{4, 32, 40} {
+		for _, k := range []int{3, 1} {
+			l := NewConv2D[float32](5, 7, k, math.Sqrt2, norm)
+			x := &Tensor[float32]{Shape: []int{3, 5, size, size}, Data: randSlice(rng, 3*5*size*size)}
+			dyv := randSlice(rng, 3*7*size*size)
+			run := func(dev *Device) [][]float32 {
+				if dev != nil {
+					defer dev.Release(dev.Mark())
+				}
+				MoveParams(dev, Params[float32](l))
+				ZeroGrad[float32](l)
+				y := l.Forward(ToDevice(dev, x))
+				dx := l.Backward(ToDevice(dev, &Tensor[float32]{Shape: y.Shape, Data: dyv}))
+				SyncParams(Params[float32](l))
+				return [][]float32{y.Host().Data, dx.Host().Data, append([]float32(nil), l.W.Grad...)}
+			}
+			want := run(nil)
+			got := run(d)
+			MoveParams(nil, Params[float32](l))
+			if err := d.Err(); err != nil {
+				t.Fatal(err)
+			}
+			for i, what := range []string{"output", "input gradient", "weight gradient"} {
+				if e := devErr(got[i], want[i]); e > 1e-5 {
+					t.Errorf("%d×%d map, %d×%d kernel: %s: relative error %.3g", size, size, k, k, what, e)
+				}
+			}
 		}
 	}
 }

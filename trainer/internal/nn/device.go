@@ -102,6 +102,7 @@ type backend interface {
 	im2col(col, x uintptr, n, c, h, w, k int)
 	im2colT(col, x uintptr, n, c, h, w, k int)     // col [k·k·c][n][h·w]
 	batchTranspose(dst, src uintptr, n, c, hw int) // [n][c][hw] to [c][n][hw]
+	col2imT(x, col uintptr, n, c, h, w, k int)     // col2im from im2colT's layout
 	col2im(x, col uintptr, n, c, h, w, k int)
 	leakyMul(dst, src, x uintptr, n int, slope float32)
 	addBias(dst, src, b uintptr, n, c, hw int)

@@ -80,6 +80,7 @@ extern "C" int emu_launch(const char *name, int blocks, const unsigned long long
 		if (k == "im2col") im2col(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), I(a[6]));
 		else if (k == "im2col_t") im2col_t(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), I(a[6]));
 		else if (k == "batch_transpose") batch_transpose(P(0), P(1), I(a[2]), I(a[3]), I(a[4]));
+		else if (k == "col2im_t") col2im_t(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), I(a[6]));
 		else if (k == "col2im") col2im(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), I(a[6]));
 		else if (k == "leaky_mul") leaky_mul(P(0), P(1), P(2), I(a[3]), F(a[4]));
 		else if (k == "add_bias") add_bias(P(0), P(1), P(2), I(a[3]), I(a[4]), I(a[5]));

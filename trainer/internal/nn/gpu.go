@@ -41,7 +41,7 @@ type driver interface {
 const gpuThreads = 256
 
 var kernelNames = []string{
-	"im2col", "im2col_t", "batch_transpose", "col2im", "leaky_mul", "add_bias", "sum_bias_partial", "sum_bias_final", "upscale", "downscale", "lerp", "scale", "add",
+	"im2col", "im2col_t", "batch_transpose", "col2im", "col2im_t", "leaky_mul", "add_bias", "sum_bias_partial", "sum_bias_final", "upscale", "downscale", "lerp", "scale", "add",
 	"pixel_norm", "pixel_norm_backward", "mbstd", "mbstd_backward", "append_channel", "split_channel", "split_stat",
 	"adam_update", "all_finite", "row_sq_norm", "scale_rows", "mix_rows",
 }
@@ -304,6 +304,10 @@ func (g *gpuBackend) im2colT(col, x uintptr, n, c, h, w, k int) {
 
 func (g *gpuBackend) batchTranspose(dst, src uintptr, n, c, hw int) {
 	g.launch("batch_transpose", grid(n*c*hw), dst, src, n, c, hw)
+}
+
+func (g *gpuBackend) col2imT(x, col uintptr, n, c, h, w, k int) {
+	g.launch("col2im_t", grid(n*c*h*w), x, col, n, c, h, w, k)
 }
 
 func (g *gpuBackend) col2im(x, col uintptr, n, c, h, w, k int) {

@@ -86,6 +86,30 @@ extern "C" __global__ void col2im(float *x, const float *col, int n, int c, int 
 	}
 }
 
+// col2imT: col2im from the [k·k·c][n][h·w] layout of im2col_t, in the
+// same order of terms.
+extern "C" __global__ void col2im_t(float *x, const float *col, int n, int c, int h, int w, int k) {
+	long long hw = (long long)h * w, nhw = n * hw, total = (long long)n * c * hw;
+	int p = k / 2;
+	GRID_STRIDE(i, total) {
+		long long s = i / (c * hw), r = i % (c * hw);
+		int ci = r / hw, pix = r % hw;
+		int iy = pix / w, ix = pix % w;
+		const float *cs = col + s * hw;
+		float acc = 0;
+		for (int ky = 0; ky < k; ky++) {
+			int oy = iy - ky + p;
+			if (oy < 0 || oy >= h) continue;
+			for (int kx = 0; kx < k; kx++) {
+				int ox = ix - kx + p;
+				if (ox < 0 || ox >= w) continue;
+				acc += cs[((long long)(ky * k + kx) * c + ci) * nhw + (long long)oy * w + ox];
+			}
+		}
+		x[i] = acc;
+	}
+}
+
 // leakyMul: dst = src·f'(x).
 extern "C" __global__ void leaky_mul(float *dst, const float *src, const float *x, int n, float slope) {
 	GRID_STRIDE(i, n) dst[i] = x[i] > 0 ? src[i] : slope * src[i];
