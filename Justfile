@@ -53,7 +53,7 @@ fuzz seconds="30":
     go test ./internal/lmdb -run '^$' -fuzz FuzzCursor -fuzztime {{seconds}}s -fuzzminimizetime 1s
     go test ./internal/pickle -run '^$' -fuzz FuzzDecode -fuzztime {{seconds}}s
     go test ./internal/matv5 -run '^$' -fuzz FuzzReader -fuzztime {{seconds}}s
-    go test ./internal/mnist -run '^$' -fuzz FuzzRead -fuzztime {{seconds}}s
+    go test ./mnist -run '^$' -fuzz FuzzRead -fuzztime {{seconds}}s
     go test ./internal/jpeg -run '^$' -fuzz FuzzDecode -fuzztime {{seconds}}s -fuzzminimizetime 5s
     go test ./celebahq -run '^$' -fuzz FuzzParseLists -fuzztime {{seconds}}s
     go test ./celebahq -run '^$' -fuzz FuzzDecodeToken -fuzztime {{seconds}}s

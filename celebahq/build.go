@@ -15,7 +15,6 @@ import (
 
 	"github.com/progan/progan/internal/imagefile"
 	"github.com/progan/progan/internal/jpeg"
-	"github.com/progan/progan/internal/nprand"
 	"github.com/progan/progan/internal/parallel"
 	"github.com/progan/progan/internal/pillow"
 	"github.com/progan/progan/pyramid"
@@ -116,7 +115,7 @@ func NewJob(opt Options) (*Job, error) {
 			return nil, fmt.Errorf("celebahq: idx %d is not in %s", i, opt.ImageList)
 		}
 	}
-	for _, idx := range nprand.New(123).Permutation(Images) {
+	for _, idx := range pyramid.ShuffleOrder(Images, 123) {
 		if r, ok := have[idx]; ok {
 			if _, err := j.landmarks.Lookup(r.OrigIdx, r.OrigFile); err != nil {
 				return nil, err

@@ -25,6 +25,14 @@
 // datasets, zips and extracted folders lock their output
 // (internal/lockfile), so that two processes never write one.
 //
+// Pack packs any Source (a folder of images, MNIST, CIFAR-10/100, SVHN,
+// LSUN, aligned CelebA, CelebA-HQ: see the packages folder, mnist, cifar,
+// lsun, celeba and celebahq) into a dataset: it creates the dataset or
+// resumes an interrupted run whose fingerprint matches, skips unreadable
+// inputs and lists them when asked to keep going, and stops with a
+// checkpoint when its context is cancelled. ShuffleOrder is the
+// original's shuffled order.
+//
 // Tiers may be compressed as TensorFlow's TFRecordOptions compress them,
 // one gzip or zlib stream per file. Gzip uses github.com/klauspost/pgzip,
 // which compresses blocks on all cores into one standard gzip member (the

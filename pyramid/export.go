@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/progan/progan/internal/atomicfile"
 	"github.com/progan/progan/internal/parallel"
 )
 
@@ -75,7 +76,7 @@ func ExportZip(ctx context.Context, d *Dataset, res int, w io.Writer, opt ZipOpt
 		if err := enc.Encode(&buf, rec.Image.Interleaved()); err != nil {
 			return encoded{}, err
 		}
-		return encoded{ZipName(rec.Index), buf.Bytes()}, nil
+		return encoded{ZipImageName(rec.Index), buf.Bytes()}, nil
 	}) {
 		if perr != nil {
 			return fmt.Errorf("pyramid: export: %w", perr)
@@ -128,9 +129,9 @@ func ExportZip(ctx context.Context, d *Dataset, res int, w io.Writer, opt ZipOpt
 // zipTime dates every member, so that the same dataset gives the same zip.
 var zipTime = time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// ZipName is the file name of image i in an exported zip, as
+// ZipImageName is the member name of image i in an exported zip, as
 // stylegan2-ada-pytorch's dataset_tool names it.
-func ZipName(i int) string {
+func ZipImageName(i int) string {
 	s := fmt.Sprintf("%08d", i)
 	return s[:5] + "/img" + s + ".png"
 }
@@ -214,23 +215,16 @@ func ExportZipFile(ctx context.Context, d *Dataset, res int, path string, opt Zi
 		return fmt.Errorf("pyramid: %s: %w", path, os.ErrExist)
 	}
 	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".partial")
-	f, err := os.Create(tmp)
+	var werr error
+	err = atomicfile.WriteVia(path, tmp, 0o666, func(w io.Writer) error {
+		werr = ExportZip(ctx, d, res, w, opt)
+		return werr
+	})
 	if err != nil {
+		if err == werr {
+			return err
+		}
 		return fmt.Errorf("pyramid: %w", err)
 	}
-	err = ExportZip(ctx, d, res, f, opt)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return syncDir(filepath.Dir(path))
+	return atomicfile.SyncDir(filepath.Dir(path))
 }

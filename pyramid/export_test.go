@@ -81,7 +81,7 @@ func TestExportZip(t *testing.T) {
 				t.Fatalf("%d files", len(zr.File))
 			}
 			for i, f := range zr.File[:n] {
-				if f.Name != ZipName(i) || f.Method != zip.Store {
+				if f.Name != ZipImageName(i) || f.Method != zip.Store {
 					t.Fatalf("file %d: %s method %d", i, f.Name, f.Method)
 				}
 				rc, _ := f.Open()
@@ -116,7 +116,7 @@ func TestExportZip(t *testing.T) {
 			}
 			for i, l := range meta.Labels {
 				pair := l.([]any)
-				if pair[0] != ZipName(i) || !reflect.DeepEqual(pair[1], tc.want(i)) {
+				if pair[0] != ZipImageName(i) || !reflect.DeepEqual(pair[1], tc.want(i)) {
 					t.Fatalf("label %d: %v, want %v", i, pair, tc.want(i))
 				}
 			}

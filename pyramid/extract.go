@@ -2,13 +2,14 @@ package pyramid
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
+
+	"github.com/progan/progan/internal/atomicfile"
 )
 
 // Extract writes records [from, to) of the tier of resolution res as PNG
@@ -48,22 +49,14 @@ func Extract(ctx context.Context, d *Dataset, res, from, to int, dir string, pro
 	}
 	err = extract(ctx, d, res, from, to, tmp, progress)
 	if err == nil {
-		err = syncDir(tmp)
-	}
-	if err == nil {
-		// An empty destination folder is replaced; rename fails on a non-empty one.
-		if err = os.Remove(dir); errors.Is(err, os.ErrNotExist) {
-			err = nil
-		}
-	}
-	if err == nil {
-		err = os.Rename(tmp, dir)
+		// An empty destination folder is replaced (checkEmpty above).
+		err = atomicfile.CommitDir(tmp, dir)
 	}
 	if err != nil {
 		os.RemoveAll(tmp)
 		return fmt.Errorf("pyramid: extract: %w", err)
 	}
-	return syncDir(filepath.Dir(dir))
+	return nil
 }
 
 // extract writes the files into dir.

@@ -80,7 +80,7 @@ type Record struct {
 }
 
 // ErrCompressed reports random access to a compressed tier.
-var ErrCompressed = errors.New("tier is compressed: random access needs an uncompressed tier (stream it in order, or repack without --compress)")
+var ErrCompressed = errors.New("tier is compressed: random access needs an uncompressed tier (stream it in order, or pack it uncompressed)")
 
 // Open opens the dataset in dir. Like the original reader it takes every
 // *.tfrecords file, the resolution from the largest, and requires every

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"image"
 	"io"
 	"math"
@@ -354,14 +353,10 @@ func (j *job) frame(c, r int, pix []byte, p0, p1 int) {
 	j.heads = tfrecord.AppendExampleHead(j.heads, c, r, r)
 	h1 := len(j.heads)
 	n := h1 - h0 - tfrecord.HeaderLen + len(pix)
-	binary.LittleEndian.PutUint64(j.heads[h0:], uint64(n))
-	binary.LittleEndian.PutUint32(j.heads[h0+8:], tfrecord.MaskedCRC(j.heads[h0:h0+8]))
-	crc := crc32.Update(crc32.Checksum(j.heads[h0+tfrecord.HeaderLen:h1], castagnoli), castagnoli, pix)
-	j.heads = binary.LittleEndian.AppendUint32(j.heads, tfrecord.Mask(crc))
+	tfrecord.PutHeader(j.heads[h0:], n)
+	j.heads = tfrecord.AppendFooter(j.heads, j.heads[h0+tfrecord.HeaderLen:h1], pix)
 	j.segs = append(j.segs, seg{h0, h1, p0, p1})
 }
-
-var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // write takes finished jobs in input order. The full-resolution tier,
 // three quarters of the bytes, is hashed and written by a goroutine of its

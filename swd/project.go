@@ -2,8 +2,8 @@ package swd
 
 import (
 	"runtime"
-	"sync"
-	"sync/atomic"
+
+	"github.com/progan/progan/internal/parallel"
 )
 
 // A level's descriptors live in chunks of chunkImages images. Inside a
@@ -120,47 +120,36 @@ func prepare(d []float32, n int, s *store) *projection {
 func project(s *store, m int, p *projection, out []float32, workers int) {
 	npanels := m / group
 	const step = 32 // panels per work item
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var buf []float32
-			if !useAVX2 {
-				buf = make([]float32, step*group*dim)
-			}
-			for {
-				p0 := int(next.Add(step)) - step
-				if p0 >= npanels {
-					return
+	workers = workerCount(workers)
+	bufs := make([][]float32, workers)
+	parallel.For(npanels, step, workers, func(w, p0, end int) {
+		buf := bufs[w]
+		if buf == nil && !useAVX2 {
+			buf = make([]float32, step*group*dim)
+			bufs[w] = buf
+		}
+		for q := p0; q < end; {
+			var np int
+			if s.float {
+				src := s.fullPanels(q, end-q)
+				np = len(src) / panelLen
+				if useAVX2 {
+					panelsFloatFast(out[q*group:], m, src, np, p.tiles, p.n)
+				} else {
+					panelsPortable(out[q*group:], m, nil, src, np, false, buf, p)
 				}
-				end := min(p0+step, npanels)
-				for q := p0; q < end; {
-					var np int
-					if s.float {
-						src := s.fullPanels(q, end-q)
-						np = len(src) / panelLen
-						if useAVX2 {
-							panelsFloatFast(out[q*group:], m, src, np, p.tiles, p.n)
-						} else {
-							panelsPortable(out[q*group:], m, nil, src, np, false, buf, p)
-						}
-					} else {
-						src := s.halfPanels(q, end-q)
-						np = len(src) / panelLen
-						if useAVX2 {
-							panelsHalfFast(out[q*group:], m, src, np, s.fixed, p.tiles, p.n)
-						} else {
-							panelsPortable(out[q*group:], m, src, nil, np, s.fixed, buf, p)
-						}
-					}
-					q += np
+			} else {
+				src := s.halfPanels(q, end-q)
+				np = len(src) / panelLen
+				if useAVX2 {
+					panelsHalfFast(out[q*group:], m, src, np, s.fixed, p.tiles, p.n)
+				} else {
+					panelsPortable(out[q*group:], m, src, nil, np, s.fixed, buf, p)
 				}
 			}
-		}()
-	}
-	wg.Wait()
+			q += np
+		}
+	})
 	runtime.KeepAlive(s) // the chunks' memory
 }
 

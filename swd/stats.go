@@ -3,8 +3,8 @@ package swd
 import (
 	"math"
 	"runtime"
-	"sync"
-	"sync/atomic"
+
+	"github.com/progan/progan/internal/parallel"
 )
 
 // The original standardises each level's descriptors (M, 3, 7, 7) with
@@ -50,30 +50,21 @@ func pairwise49(v []float32, out *[group]float32) {
 // goroutines.
 func standardiseFull(s *store, m, workers int) {
 	const cdim = nhood * nhood
+	workers = workerCount(workers)
 	part := make([]float32, m*nchan) // pairwise sums per channel and descriptor
 	// pass runs f on every panel in parallel; f gets the panel, a scratch
 	// buffer of one channel and where its partial sums go.
 	pass := func(f func(pan, tmp []float32, c int, out *[group]float32)) {
-		var next atomic.Int64
-		var wg sync.WaitGroup
-		for range workers {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				tmp := make([]float32, cdim*group)
-				for {
-					p := int(next.Add(1)) - 1
-					if p >= m/group {
-						return
-					}
-					pan := s.fullPanels(p, 1)
-					for c := range nchan {
-						f(pan[c*cdim*group:(c+1)*cdim*group], tmp, c, (*[group]float32)(part[(c*m/group+p)*group:]))
-					}
-				}
-			}()
-		}
-		wg.Wait()
+		tmps := make([][]float32, workers)
+		parallel.For(m/group, 1, workers, func(w, p, _ int) {
+			if tmps[w] == nil {
+				tmps[w] = make([]float32, cdim*group)
+			}
+			pan := s.fullPanels(p, 1)
+			for c := range nchan {
+				f(pan[c*cdim*group:(c+1)*cdim*group], tmps[w], c, (*[group]float32)(part[(c*m/group+p)*group:]))
+			}
+		})
 	}
 	n := float32(m * cdim)
 	mean := func() (out [nchan]float32) { // numpy: the partial sums added in descriptor order

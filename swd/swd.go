@@ -7,8 +7,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
-	"sync"
-	"sync/atomic"
 	"unsafe"
 
 	"github.com/progan/progan/internal/nprand"
@@ -575,24 +573,11 @@ func sortedDiffs(pa, pb []float32, m, nb int, shA, shB []float64, scratch []sort
 	sums := make([]float64, nb)
 	ka := unsafe.Slice((*uint32)(unsafe.Pointer(&pa[0])), len(pa))
 	kb := unsafe.Slice((*uint32)(unsafe.Pointer(&pb[0])), len(pb))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := range scratch {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := &scratch[w].radix
-			for {
-				j := int(next.Add(1)) - 1
-				if j >= nb {
-					return
-				}
-				sa := sortKeys(ka[j*m:(j+1)*m], scratch[w].a, r)
-				sums[j] = sortKeysDiff(kb[j*m:(j+1)*m], scratch[w].b, r, sa, shA[j]-shB[j])
-			}
-		}()
-	}
-	wg.Wait()
+	parallel.For(nb, 1, len(scratch), func(w, j, _ int) {
+		r := &scratch[w].radix
+		sa := sortKeys(ka[j*m:(j+1)*m], scratch[w].a, r)
+		sums[j] = sortKeysDiff(kb[j*m:(j+1)*m], scratch[w].b, r, sa, shA[j]-shB[j])
+	})
 	var t float64
 	for _, s := range sums {
 		t += s

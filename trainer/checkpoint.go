@@ -59,6 +59,11 @@ type checkpoint struct {
 // state or losses are no longer finite.
 var ErrDiverged = errors.New("diverged")
 
+// ErrTooFewForSWD is wrapped by the error of a run whose SWD sample (the
+// smaller of Config.SWDImages and the dataset) holds fewer images than
+// SWD needs; Config.SWDImages 0 turns SWD off.
+var ErrTooFewForSWD = errors.New("too few for SWD")
+
 // saveCheckpoint writes the run's checkpoint for the current image count
 // and returns its path.
 func (t *trainer) saveCheckpoint() (string, error) {
@@ -363,8 +368,8 @@ func (c *checkpoint) resumeConfig(cfg Config) Config {
 	return saved
 }
 
-// ErrNoCheckpoint reports a run folder without a checkpoint to resume.
-var ErrNoCheckpoint = errors.New("no checkpoint in the run folder")
+// ErrNoRunCheckpoint reports a run folder without a checkpoint to resume.
+var ErrNoRunCheckpoint = errors.New("no checkpoint in the run folder")
 
 // newestCheckpoint returns the checkpoint in the run folder dir that has
 // seen the most images.
@@ -394,7 +399,7 @@ func newestCheckpoint(dir string) (string, error) {
 		}
 	}
 	if best == "" {
-		return "", fmt.Errorf("trainer: %s: %w", dir, ErrNoCheckpoint)
+		return "", fmt.Errorf("trainer: %s: %w", dir, ErrNoRunCheckpoint)
 	}
 	return best, nil
 }

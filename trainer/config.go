@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
-	"slices"
-	"strconv"
-	"strings"
 )
 
 // Config is a training run: the dataset, the networks, the schedule and
@@ -341,59 +338,3 @@ func (c *Config) gridSize(res int) (gw, gh int) {
 func isPow2(n int) bool { return n > 0 && n&(n-1) == 0 }
 
 func log2(n int) int { return bits.Len(uint(n)) - 1 }
-
-// ParseIntMap parses per-resolution integers such as "4:128,8:128,32:64"
-// (the form of --minibatch); "" gives an empty map.
-func ParseIntMap(s string) (map[int]int, error) {
-	m := map[int]int{}
-	err := parseMap(s, func(r int, v string) error {
-		n, err := strconv.Atoi(v)
-		m[r] = n
-		return err
-	})
-	return m, err
-}
-
-// ParseFloatMap parses per-resolution numbers such as "1024:0.0015".
-func ParseFloatMap(s string) (map[int]float64, error) {
-	m := map[int]float64{}
-	err := parseMap(s, func(r int, v string) error {
-		f, err := strconv.ParseFloat(v, 64)
-		m[r] = f
-		return err
-	})
-	return m, err
-}
-
-func parseMap(s string, set func(res int, v string) error) error {
-	for item := range strings.SplitSeq(s, ",") {
-		item = strings.TrimSpace(item)
-		if item == "" {
-			continue
-		}
-		k, v, ok := strings.Cut(item, ":")
-		r, err := strconv.Atoi(strings.TrimSpace(k))
-		if !ok || err != nil || !isPow2(r) {
-			return fmt.Errorf("%q: want RESOLUTION:VALUE with a power-of-two resolution", item)
-		}
-		if err := set(r, strings.TrimSpace(v)); err != nil {
-			return fmt.Errorf("%q: %w", item, err)
-		}
-	}
-	return nil
-}
-
-// FormatMap writes a per-resolution map in the form the Parse functions
-// read, resolutions ascending.
-func FormatMap[V int | float64](m map[int]V) string {
-	keys := make([]int, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%d:%v", k, m[k])
-	}
-	return strings.Join(parts, ",")
-}

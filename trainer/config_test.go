@@ -82,22 +82,3 @@ func TestConfigCheck(t *testing.T) {
 		}
 	}
 }
-
-func TestParseMap(t *testing.T) {
-	m, err := ParseIntMap("4:128, 8:128,32:64,")
-	if err != nil || len(m) != 3 || m[4] != 128 || m[32] != 64 {
-		t.Errorf("ParseIntMap = %v, %v", m, err)
-	}
-	if s := FormatMap(m); s != "4:128,8:128,32:64" {
-		t.Errorf("FormatMap = %q", s)
-	}
-	f, err := ParseFloatMap("1024:0.0015")
-	if err != nil || f[1024] != 0.0015 {
-		t.Errorf("ParseFloatMap = %v, %v", f, err)
-	}
-	for _, bad := range []string{"4", "3:1", "x:1", "4:x"} {
-		if _, err := ParseIntMap(bad); err == nil {
-			t.Errorf("ParseIntMap(%q) accepted", bad)
-		}
-	}
-}

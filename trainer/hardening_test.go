@@ -384,7 +384,7 @@ func TestNewRunChecksFirst(t *testing.T) {
 		{"loss", func(c *Config) { c.Loss = "hinge" }, "loss"},
 		{"mbstd group 0", func(c *Config) { c.MbstdGroup = 0 }, "minibatch-stddev group 0"},
 		{"latent 1e9", func(c *Config) { c.LatentSize = 1e9 }, "latent size 1000000000"},
-		{"too few images for SWD", func(c *Config) { c.Dataset, c.Resolution, c.SWDImages = ds16, 16, 1 }, "too few for SWD"},
+		{"too few images for SWD", func(c *Config) { c.Dataset, c.Resolution, c.SWDImages = ds16, 16, 1 }, "1 images are too few for SWD (at least"},
 		{"device", func(c *Config) { c.Device = "tpu" }, `"tpu"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -39,7 +39,7 @@ func (t *trainer) setupSnapshots(ctx context.Context, fresh bool) error {
 	if t.cfg.SWDImages > 0 && t.arch.Resolution >= swd.MinSize {
 		n := min(t.cfg.SWDImages, t.ds.Images)
 		if n < swd.MinImages {
-			return fmt.Errorf("trainer: %d images are too few for SWD", n)
+			return fmt.Errorf("trainer: %d images are %w (at least %d)", n, ErrTooFewForSWD, swd.MinImages)
 		}
 		t.swdEval, _ = swd.New(swd.Options{Seed: int64(t.cfg.Seed & (1<<62 - 1))})
 		imgs := func(yield func(*pyramid.Image, error) bool) {

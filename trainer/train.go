@@ -288,7 +288,7 @@ func (t *trainer) setup(ckpt *checkpoint) error {
 	}
 	if cfg.SWDImages > 0 && res >= swd.MinSize {
 		if n := min(cfg.SWDImages, ds.Images); n < swd.MinImages {
-			return fmt.Errorf("trainer: %d images are too few for SWD (at least %d; --swd-images 0 turns it off)", n, swd.MinImages)
+			return fmt.Errorf("trainer: %d images are %w (at least %d)", n, ErrTooFewForSWD, swd.MinImages)
 		}
 	}
 	id, err := identify(ds)

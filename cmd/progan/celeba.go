@@ -4,13 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"iter"
-	"slices"
 
-	"github.com/progan/progan/internal/celeba"
-	"github.com/progan/progan/internal/nprand"
-	"github.com/progan/progan/internal/parallel"
-	"github.com/progan/progan/pyramid"
+	"github.com/progan/progan/celeba"
 )
 
 func init() {
@@ -50,41 +45,16 @@ func init() {
 				if len(files) != celeba.Images && !o.allowPartial {
 					return fmt.Errorf("found %d images in %s, want %d (--allow-partial accepts a subset)", len(files), args[0], celeba.Images)
 				}
-				j, err := o.job("celeba", args[0], files, len(files), nil, nil)
+				src, err := celeba.NewSource(args[0], files, celeba.SourceOptions{CX: *cx, CY: *cy, Seed: o.seed, Workers: *workers})
 				if err != nil {
 					return err
 				}
-				j.opt.Fingerprint += fmt.Sprintf("-%d-%d-%v", *cx, *cy, *keepGoing)
-				j.strictHint = "fix or remove the file, or pass --keep-going to skip such files"
-				order := nprand.New(uint32(o.seed)).Permutation(len(files))
-				j.items = func(ctx context.Context, done, _ int) iter.Seq2[packItem, error] {
-					return func(yield func(packItem, error) bool) {
-						type res struct {
-							path string
-							img  *pyramid.Image
-							err  error
-						}
-						in := slices.Values(order[done:])
-						for r, err := range parallel.Map(ctx, in, *workers, func(i int) (res, error) {
-							m, err := celeba.Load(files[i], *cx, *cy)
-							return res{files[i], m, err}, nil
-						}) {
-							var it packItem
-							switch {
-							case err != nil:
-							case r.err != nil && *keepGoing:
-								it.skip = &pyramid.Skipped{Input: r.path, Error: r.err.Error()}
-							case r.err != nil:
-								err = &inputError{r.err}
-							default:
-								it.name, it.img = r.path, r.img
-							}
-							if !yield(it, err) || err != nil {
-								return
-							}
-						}
-					}
+				j, err := o.job("celeba", src)
+				if err != nil {
+					return err
 				}
+				j.opt.KeepGoing = *keepGoing
+				j.strictHint = "fix or remove the file, or pass --keep-going to skip such files"
 				return runPack(ctx, e, j)
 			}
 		},

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"iter"
 	"strings"
 
 	"github.com/progan/progan/celebahq"
@@ -80,35 +79,10 @@ func init() {
 				case !ok:
 					fmt.Fprintf(e.stderr, "progan celebahq: img_celeba/000001.jpg is not there: the original's decoder check is skipped (every image is still checked by its md5s)\n")
 				}
-				seed := int64(123)
-				fp, err := filesFingerprint(fmt.Sprintf("celebahq\x00%v\x00%s\x00%s\x00%s\x00%v", *noDeltas, *only, *list, *compress, *keepGoing),
-					job.Sources)
-				if err != nil {
-					return err
-				}
-				j := packJob{cmd: "celebahq", out: *out, inputs: job.Len(), resume: *resume, json: *asJSON,
+				j := packJob{cmd: "celebahq", out: *out, json: *asJSON,
+					src:        celebahq.NewSource(job, strings.Join(args, " "), opt, *only),
 					strictHint: "--keep-going skips such images and lists them at the end",
-					opt: pyramid.Options{Compression: comp, Order: "shuffled", Seed: &seed,
-						Source: strings.Join(args, " "), Fingerprint: fp}}
-				j.items = func(ctx context.Context, done, _ int) iter.Seq2[packItem, error] {
-					return func(yield func(packItem, error) bool) {
-						for it, err := range job.Images(ctx, done) {
-							var p packItem
-							switch {
-							case err != nil:
-							case it.Err != nil && *keepGoing:
-								p.skip = &pyramid.Skipped{Input: it.Row.OrigFile, Error: it.Err.Error()}
-							case it.Err != nil:
-								err = &inputError{it.Err}
-							default:
-								p.name, p.img = it.Row.OrigFile, it.Image
-							}
-							if !yield(p, err) || err != nil {
-								return
-							}
-						}
-					}
-				}
+					opt:        pyramid.PackOptions{Compression: comp, KeepGoing: *keepGoing, Resume: *resume}}
 				err = runPack(ctx, e, j)
 				var ie *celebahq.ImageError
 				if errors.As(err, &ie) && ie.Stage == "delta" {

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"image"
 
 	"github.com/progan/progan/cifar"
 )
@@ -54,8 +53,7 @@ func init() {
 					if err := d.Check(c.want, o.allowPartial); err != nil {
 						return err
 					}
-					j, err := o.job(c.name, args[0], d.Sources, d.Len(),
-						func(i int) image.Image { return d.Image(i) }, d.OneHot)
+					j, err := o.job(c.name, d.Source(c.name, args[0], o.seed))
 					if err != nil {
 						return err
 					}

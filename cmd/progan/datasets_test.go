@@ -24,7 +24,7 @@ func md5hex(b []byte) string {
 // numpy running the original's code) and export-zip turns them into a
 // stylegan2-ada zip with class labels.
 func TestMNISTCommand(t *testing.T) {
-	const src = "../../internal/mnist/testdata"
+	const src = "../../mnist/testdata"
 	out := filepath.Join(t.TempDir(), "mnist")
 	if code, _, stderr := progan(t, "mnist", "--quiet", "-o", out, src); code != 1 || !strings.Contains(stderr, "--allow-partial") {
 		t.Fatalf("50 images without --allow-partial: exit %d: %s", code, stderr)
@@ -82,7 +82,7 @@ func TestMNISTCommand(t *testing.T) {
 }
 
 func TestMNISTRGBCommand(t *testing.T) {
-	const src = "../../internal/mnist/testdata"
+	const src = "../../mnist/testdata"
 	out := filepath.Join(t.TempDir(), "rgb")
 	if code, _, stderr := progan(t, "mnistrgb", "--quiet", "--allow-partial", "--num-images", "9", "--seed", "5", "-o", out, src); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -114,7 +114,7 @@ func TestMNISTRGBCommand(t *testing.T) {
 
 func TestCelebACommand(t *testing.T) {
 	src := t.TempDir()
-	os.CopyFS(src, os.DirFS("../../internal/celeba/testdata"))
+	os.CopyFS(src, os.DirFS("../../celeba/testdata"))
 	out := filepath.Join(t.TempDir(), "celeba")
 	if code, _, stderr := progan(t, "celeba", "--quiet", "-o", out, src); code != 1 || !strings.Contains(stderr, "found 5 images") {
 		t.Fatalf("5 images without --allow-partial: exit %d: %s", code, stderr)
@@ -247,7 +247,7 @@ func TestCelebAHQCommand(t *testing.T) {
 	}
 	// Interrupted after the first image (a checkpoint then a kill), the
 	// run resumes into the same dataset.
-	fp, err := filesFingerprint(fmt.Sprintf("celebahq\x00%v\x00%s\x00%s\x00%s\x00%v", false, "17,1234", "", "none", false),
+	fp, err := pyramid.FingerprintFiles(fmt.Sprintf("celebahq\x00%v\x00%s\x00%s\x00%s\x00%v", false, "17,1234", "", "none", false),
 		[]string{filepath.Join(src, "Anno", "list_landmarks_celeba.txt"), filepath.Join(src+"/deltas", "image_list.txt")})
 	if err != nil {
 		t.Fatal(err)

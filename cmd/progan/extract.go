@@ -6,11 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
+	"github.com/progan/progan/internal/atomicfile"
 	"github.com/progan/progan/internal/lockfile"
 	"github.com/progan/progan/pyramid"
 )
@@ -151,28 +153,12 @@ func lockNew(path string) (*lockfile.Lock, error) {
 // it appears complete or not at all.
 func writeFileAtomic(path string, b []byte) error {
 	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".partial")
-	err := os.WriteFile(tmp, b, 0o644)
-	if err == nil {
-		err = syncFile(tmp)
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
+	err := atomicfile.WriteVia(path, tmp, 0o644, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
 	if err != nil {
-		os.Remove(tmp)
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
-}
-
-func syncFile(path string) error {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
 }

@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"io"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"strconv"
 
+	"github.com/progan/progan/internal/atomicfile"
 	"github.com/progan/progan/internal/lockfile"
 	"github.com/progan/progan/trainer"
 )
@@ -134,35 +134,11 @@ func lockOutputDir(dir string) (*lockfile.Lock, error) {
 	return lock, nil
 }
 
-// savePNG writes img to path atomically: into a temporary file beside it,
-// synced and renamed, so that a full disk or an interruption never leaves
-// an empty or partial PNG; the temporary file is removed on error. It is
-// created with mode 0666 as os.Create does, so that the umask decides.
+// savePNG writes img to path atomically (atomicfile.Write), so that a full
+// disk or an interruption never leaves an empty or partial PNG; the file's
+// mode is 0666 less the umask, as with os.Create.
 func savePNG(enc *png.Encoder, path string, img image.Image) error {
-	dir, base := filepath.Split(path)
-	var f *os.File
-	var err error
-	for range 100 {
-		f, err = os.OpenFile(filepath.Join(dir, "."+base+".tmp"+strconv.FormatUint(rand.Uint64(), 36)), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
-		if !errors.Is(err, os.ErrExist) {
-			break
-		}
-	}
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	err = enc.Encode(f, img)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
+	if err := atomicfile.Write(path, func(w io.Writer) error { return enc.Encode(w, img) }); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	imagefolder "github.com/progan/progan/folder"
 	"github.com/progan/progan/internal/imagefile"
 	"github.com/progan/progan/internal/lockfile"
 	"github.com/progan/progan/internal/npy"
@@ -268,4 +269,19 @@ func TestExtractRefusesNonEmptyFolder(t *testing.T) {
 	if entries, _ := os.ReadDir(filepath.Dir(sheet)); len(entries) != 2 {
 		t.Fatalf("beside the sheet: %v", entries)
 	}
+}
+
+// fingerprint is the fingerprint `images` gives the run of o: the folder
+// source's, with o's packing options.
+func fingerprint(o packOpts, _ []string) (string, error) {
+	src, err := imagefolder.Open(o.dir, imagefolder.Options{Recursive: o.recursive, Resolution: o.res, Filter: o.filter,
+		Channels: o.channels, Labels: o.labels, Shuffle: o.shuffle, Seed: o.seed, Workers: o.workers})
+	if err != nil {
+		return "", err
+	}
+	comp, err := pyramid.ParseCompression(o.compress)
+	if err != nil {
+		return "", err
+	}
+	return src.Fingerprint(pyramid.PackOptions{Compression: comp, KeepGoing: o.keepGoing})
 }

@@ -2,19 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
-	"iter"
-	"math"
-	"os"
 	"strings"
 
-	"github.com/progan/progan/internal/imagefile"
-	"github.com/progan/progan/internal/nprand"
-	"github.com/progan/progan/internal/npy"
+	imagefolder "github.com/progan/progan/folder"
 	"github.com/progan/progan/pyramid"
 )
 
@@ -40,7 +32,7 @@ func init() {
 			fs.BoolVar(&o.shuffle, "shuffle", false, "store images in the original's shuffled order (numpy RandomState(seed).shuffle)")
 			fs.Int64Var(&o.seed, "seed", 123, "seed of the --shuffle order")
 			fs.IntVar(&o.res, "resolution", 0, fmt.Sprintf("centre-crop and resize every image to R×R (a power of two from 4 to %d)", pyramid.MaxResolution))
-			fs.StringVar(&o.filter, "resize-filter", "lanczos", "resize filter: "+strings.Join(imagefile.FilterNames(), ", "))
+			fs.StringVar(&o.filter, "resize-filter", "lanczos", "resize filter: "+strings.Join(imagefolder.FilterNames(), ", "))
 			fs.IntVar(&o.channels, "channels", 0, "1 or 3 to convert every image; default: the first image's")
 			fs.StringVar(&o.labels, "labels", "", "labels .npy file, one row per input file in sorted order")
 			fs.BoolVar(&o.recursive, "recursive", false, "also read images in subfolders")
@@ -90,109 +82,12 @@ func packImages(ctx context.Context, e *env, o packOpts) error {
 	if err != nil {
 		return fmt.Errorf("%v: %w", err, errUsage)
 	}
-	paths, err := imagefile.List(o.dir, o.recursive)
+	src, err := imagefolder.Open(o.dir, imagefolder.Options{Recursive: o.recursive, Resolution: o.res, Filter: o.filter,
+		Channels: o.channels, Labels: o.labels, Shuffle: o.shuffle, Seed: o.seed, Workers: o.workers})
 	if err != nil {
 		return err
 	}
-	var labels *npy.Matrix
-	if o.labels != "" {
-		if labels, err = npy.ReadFile(o.labels); err != nil {
-			return err
-		}
-		if labels.Rows != len(paths) {
-			return fmt.Errorf("%s has %d rows for %d images in %s", o.labels, labels.Rows, len(paths), o.dir)
-		}
-		if err := checkLabels(o.labels, labels); err != nil {
-			return err
-		}
-	}
-	var order []int
-	wopt := pyramid.Options{Compression: comp, Source: o.dir}
-	if o.shuffle {
-		order = nprand.New(uint32(o.seed)).Permutation(len(paths))
-		wopt.Order, wopt.Seed = "shuffled", &o.seed
-	}
-	wopt.Fingerprint, err = fingerprint(o, paths)
-	if err != nil {
-		return err
-	}
-	if order == nil {
-		order = make([]int, len(paths))
-		for i := range order {
-			order[i] = i
-		}
-	}
-	iopt := imagefile.Options{Resolution: o.res, Filter: o.filter, Channels: o.channels}
-	job := packJob{cmd: "images", out: o.out, inputs: len(paths), opt: wopt, resume: o.resume, json: o.json,
-		strictHint: "fix or remove the file, or pass --keep-going to skip such files"}
-	job.items = func(ctx context.Context, done, _ int) iter.Seq2[packItem, error] {
-		return func(yield func(packItem, error) bool) {
-			for it, err := range imagefile.Stream(ctx, paths, order[done:], iopt, o.workers) {
-				var ie *imagefile.InputError
-				if errors.As(err, &ie) {
-					if o.keepGoing {
-						if !yield(packItem{skip: &pyramid.Skipped{Input: ie.Path, Error: ie.Err.Error()}}, nil) {
-							return
-						}
-						continue
-					}
-					err = &inputError{err}
-				}
-				if err != nil {
-					yield(packItem{}, err)
-					return
-				}
-				var label []float32
-				if labels != nil {
-					label = labels.Row(it.Index)
-				}
-				if !yield(packItem{name: it.Path, img: it.Image, label: label}, nil) {
-					return
-				}
-			}
-		}
-	}
-	return runPack(ctx, e, job)
-}
-
-// checkLabels refuses labels the dataset cannot hold: rows longer than the
-// writer takes, and NaN or ±Inf (a float64 beyond float32's range becomes
-// Inf), which no trainer can use and dataset.json cannot carry; the row
-// named is the .npy file's, before any shuffle.
-func checkLabels(path string, m *npy.Matrix) error {
-	if m.Cols > pyramid.MaxLabelSize {
-		return fmt.Errorf("%s: rows of %d labels, at most %d", path, m.Cols, pyramid.MaxLabelSize)
-	}
-	for i := range m.Rows {
-		for k, v := range m.Row(i) {
-			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return fmt.Errorf("%s: row %d, column %d: %v is not a finite number (as float32)", path, i, k, v)
-			}
-		}
-	}
-	return nil
-}
-
-// fingerprint identifies a packing run's inputs and settings, so that
-// --resume continues only the same run: the input files (names, sizes,
-// modification times), the labels file and every flag that changes the
-// output.
-func fingerprint(o packOpts, paths []string) (string, error) {
-	h := sha256.New()
-	fmt.Fprintf(h, "images\x00%d\x00%v\x00%d\x00%d\x00%s\x00%d\x00%v\x00%s\x00", len(paths), o.shuffle, o.seed, o.res, o.filter, o.channels, o.keepGoing, o.compress)
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil {
-			return "", err
-		}
-		fmt.Fprintf(h, "%s\x00%d\x00%d\x00", p, st.Size(), st.ModTime().UnixNano())
-	}
-	if o.labels != "" {
-		b, err := os.ReadFile(o.labels)
-		if err != nil {
-			return "", err
-		}
-		h.Write(b)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return runPack(ctx, e, packJob{cmd: "images", out: o.out, src: src, json: o.json,
+		opt:        pyramid.PackOptions{Compression: comp, KeepGoing: o.keepGoing, Resume: o.resume},
+		strictHint: "fix or remove the file, or pass --keep-going to skip such files"})
 }

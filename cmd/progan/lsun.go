@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"iter"
-	"path/filepath"
 
 	"github.com/progan/progan/lsun"
 	"github.com/progan/progan/pyramid"
@@ -52,48 +49,14 @@ func init() {
 				if err != nil {
 					return fmt.Errorf("%v: %w", err, errUsage)
 				}
-				db, err := lsun.Open(args[0])
+				src, err := lsun.OpenSource(args[0], lsun.Options{Resolution: *res, MaxImages: *maxImages, Workers: *workers})
 				if err != nil {
 					return err
 				}
-				defer db.Close()
-				path := args[0]
-				if filepath.Base(path) != "data.mdb" {
-					path = filepath.Join(path, "data.mdb")
-				}
-				fp, err := filesFingerprint(fmt.Sprintf("lsun\x00%d\x00%d\x00%v\x00%s", *res, *maxImages, *strict, *compress), []string{path})
-				if err != nil {
-					return err
-				}
-				inputs := db.Entries()
-				if *maxImages > 0 {
-					inputs = min(inputs, *maxImages)
-				}
-				j := packJob{cmd: "lsun", out: *out, inputs: inputs, resume: *resume, json: *asJSON,
+				defer src.Close()
+				j := packJob{cmd: "lsun", out: *out, src: src, json: *asJSON,
 					strictHint: "run without --strict to skip such entries",
-					opt:        pyramid.Options{Compression: comp, Source: args[0], Order: "lmdb key order", Fingerprint: fp}}
-				opt := lsun.Options{Resolution: *res, MaxImages: *maxImages, Strict: *strict, Workers: *workers, Source: path}
-				j.items = func(ctx context.Context, done, records int) iter.Seq2[packItem, error] {
-					return func(yield func(packItem, error) bool) {
-						for it, err := range lsun.Records(ctx, db, done, records, opt) {
-							var ee *lsun.EntryError
-							if errors.As(err, &ee) {
-								err = &inputError{err}
-							}
-							var p packItem
-							switch {
-							case err != nil:
-							case it.Err != nil:
-								p.skip = &pyramid.Skipped{Input: "key " + it.Key, Error: it.Err.Error()}
-							default:
-								p.name, p.img = "key "+it.Key, it.Image
-							}
-							if !yield(p, err) || err != nil {
-								return
-							}
-						}
-					}
-				}
+					opt:        pyramid.PackOptions{Compression: comp, KeepGoing: !*strict, Resume: *resume}}
 				return runPack(ctx, e, j)
 			}
 		},

@@ -2,16 +2,10 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"flag"
 	"fmt"
-	"image"
-	"iter"
-	"os"
 
-	"github.com/progan/progan/internal/mnist"
-	"github.com/progan/progan/internal/nprand"
+	"github.com/progan/progan/mnist"
 	"github.com/progan/progan/pyramid"
 )
 
@@ -47,54 +41,15 @@ func (o *arrayOpts) check() (pyramid.Compression, error) {
 	return comp, nil
 }
 
-// arrayJob builds the packJob for n in-memory images stored in the
-// original's shuffled order; img and label give input i.
-func (o *arrayOpts) job(cmd, source string, files []string, n int, img func(i int) image.Image, label func(i int) []float32) (packJob, error) {
+// job builds the packJob of cmd for src, an in-memory dataset stored in
+// the original's shuffled order.
+func (o *arrayOpts) job(cmd string, src pyramid.Source) (packJob, error) {
 	comp, err := o.check()
 	if err != nil {
 		return packJob{}, err
 	}
-	fp, err := filesFingerprint(fmt.Sprintf("%s\x00%d\x00%s\x00%d", cmd, o.seed, o.compress, n), files)
-	if err != nil {
-		return packJob{}, err
-	}
-	seed := o.seed
-	order := nprand.New(uint32(seed)).Permutation(n)
-	j := packJob{cmd: cmd, out: o.out, inputs: n, resume: o.resume, json: o.json,
-		opt: pyramid.Options{Compression: comp, Order: "shuffled", Seed: &seed, Source: source, Fingerprint: fp}}
-	j.items = func(ctx context.Context, done, _ int) iter.Seq2[packItem, error] {
-		return func(yield func(packItem, error) bool) {
-			for _, i := range order[done:] {
-				if err := ctx.Err(); err != nil {
-					yield(packItem{}, err)
-					return
-				}
-				it := packItem{name: fmt.Sprintf("%s image %d", source, i), img: img(i)}
-				if label != nil {
-					it.label = label(i)
-				}
-				if !yield(it, nil) {
-					return
-				}
-			}
-		}
-	}
-	return j, nil
-}
-
-// filesFingerprint hashes settings and the names, sizes and modification
-// times of the input files, so --resume continues only the same run.
-func filesFingerprint(settings string, files []string) (string, error) {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00", settings)
-	for _, p := range files {
-		st, err := os.Stat(p)
-		if err != nil {
-			return "", err
-		}
-		fmt.Fprintf(h, "%s\x00%d\x00%d\x00", p, st.Size(), st.ModTime().UnixNano())
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return packJob{cmd: cmd, out: o.out, src: src, json: o.json,
+		opt: pyramid.PackOptions{Compression: comp, Resume: o.resume}}, nil
 }
 
 func init() {
@@ -122,8 +77,7 @@ func init() {
 				if err := s.Check(mnist.Images, o.allowPartial); err != nil {
 					return err
 				}
-				j, err := o.job("mnist", args[0], s.Sources, s.N,
-					func(i int) image.Image { return s.Image(i) }, s.OneHot)
+				j, err := o.job("mnist", s.Source("mnist", args[0], o.seed))
 				if err != nil {
 					return err
 				}
@@ -165,23 +119,8 @@ func init() {
 				if err := s.Check(mnist.Images, o.allowPartial); err != nil {
 					return err
 				}
-				seed := o.seed
-				j := packJob{cmd: "mnistrgb", out: o.out, inputs: num, json: o.json,
-					opt: pyramid.Options{Compression: comp, Order: "random digits", Seed: &seed, Source: args[0]}}
-				j.items = func(ctx context.Context, _, _ int) iter.Seq2[packItem, error] {
-					return func(yield func(packItem, error) bool) {
-						rs := nprand.New(uint32(seed))
-						for k := range num {
-							if err := ctx.Err(); err != nil {
-								yield(packItem{}, err)
-								return
-							}
-							if !yield(packItem{name: fmt.Sprintf("image %d", k), img: s.RGB(rs)}, nil) {
-								return
-							}
-						}
-					}
-				}
+				j := packJob{cmd: "mnistrgb", out: o.out, src: s.RGBSource(args[0], num, o.seed), json: o.json,
+					opt: pyramid.PackOptions{Compression: comp}}
 				return runPack(ctx, e, j)
 			}
 		},

@@ -4,44 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
-	"iter"
 
+	"github.com/progan/progan/internal/progress"
 	"github.com/progan/progan/pyramid"
 )
 
 // packJob is one run of a packing command (images, lsun, cifar10, …): the
-// packages produce the images, runPack does what every such command shares:
-// creating or resuming the dataset, the progress bar, skips, interruption
-// and the summary.
+// packages provide the source and pyramid.Pack does the packing; runPack
+// adds what the command shows: the resume messages, the progress bar, the
+// errors' advice and the summary.
 type packJob struct {
-	cmd    string // command name, for messages
-	out    string
-	inputs int // number of inputs the run reads, for the bar; 0: unknown
-	opt    pyramid.Options
-	resume bool
-	json   bool
+	cmd  string // command name, for messages
+	out  string
+	src  pyramid.Source
+	opt  pyramid.PackOptions
+	json bool
 	// strictHint is appended when an input error stops the run.
 	strictHint string
-	// items yields the images in output order, starting after the first
-	// done inputs, of which records became images (both > 0 when resuming).
-	items func(ctx context.Context, done, records int) iter.Seq2[packItem, error]
 }
-
-// packItem is one input: an image and its label, or a skipped input.
-type packItem struct {
-	name  string // the input, for errors
-	img   image.Image
-	label []float32
-	skip  *pyramid.Skipped
-}
-
-// inputError marks an error that belongs to one input (a file, a record):
-// without the skip option it stops the run with the strictHint.
-type inputError struct{ err error }
-
-func (e *inputError) Error() string { return e.err.Error() }
-func (e *inputError) Unwrap() error { return e.err }
 
 // Limits of the packing commands' numeric flags, checked before they
 // size anything.
@@ -84,92 +64,53 @@ func checkSeed(seed int64) error {
 }
 
 func runPack(ctx context.Context, e *env, j packJob) error {
-	var w *pyramid.Writer
-	done := 0
-	if j.resume {
-		var err error
-		w, done, err = pyramid.Resume(j.out, j.opt)
-		if errors.Is(err, pyramid.ErrNoCheckpoint) {
+	var bar *progress.Bar
+	opt := j.opt
+	opt.Started = func(s pyramid.PackStart) {
+		switch {
+		case s.NoCheckpoint:
 			fmt.Fprintf(e.stderr, "progan %s: no interrupted run of %s to resume: starting\n", j.cmd, j.out)
-		} else if err != nil {
-			return err
-		} else {
-			if j.inputs > 0 && done > j.inputs {
-				// Kept as it is: it may belong to another run of this output.
-				w.Stop()
-				return fmt.Errorf("the checkpoint of %s says %d inputs were read, but this run has %d; run the command without --resume to start over", pyramid.PartialDir(j.out), done, j.inputs)
-			}
+		case s.Resumed:
 			of := ""
-			if j.inputs > 0 {
-				of = fmt.Sprintf(" of %d", j.inputs)
+			if s.Inputs > 0 {
+				of = fmt.Sprintf(" of %d", s.Inputs)
 			}
-			fmt.Fprintf(e.stderr, "progan %s: resuming %s after %d%s inputs\n", j.cmd, j.out, done, of)
+			fmt.Fprintf(e.stderr, "progan %s: resuming %s after %d%s inputs\n", j.cmd, j.out, s.Done, of)
 		}
-	}
-	resumed := w != nil
-	if !resumed {
-		var err error
-		if w, err = pyramid.Create(j.out, j.opt); err != nil {
-			return err
+		total := -1
+		if s.Inputs > 0 {
+			total = s.Inputs - s.Done
 		}
+		bar = e.bar("packing", total, "images")
 	}
-	total := -1
-	if j.inputs > 0 {
-		total = j.inputs - done
-	}
-	bar := e.bar("packing", total, "images")
-	var skipped []pyramid.Skipped
-	err := func() error {
-		for it, err := range j.items(ctx, done, w.Len()) {
-			if err != nil {
-				return err
-			}
-			if it.skip != nil {
-				w.Skip(it.skip.Input, errors.New(it.skip.Error))
-				skipped = append(skipped, *it.skip)
-				bar.Add(1)
-				continue
-			}
-			if err := w.Add(it.img, it.label); err != nil {
-				return &inputError{fmt.Errorf("%s: %w", it.name, err)}
-			}
-			bar.Add(1)
-		}
-		return nil
-	}()
-	if err == nil && w.Len() == 0 {
-		err = fmt.Errorf("no image could be read (%d inputs skipped)", len(skipped))
-	}
-	if err != nil {
+	opt.Progress = func(n int) { bar.Add(n) }
+	res, err := pyramid.Pack(ctx, j.src, j.out, opt)
+	if bar != nil {
 		bar.Finish()
-		if errors.Is(err, context.Canceled) {
-			if kept, serr := w.Stop(); serr == nil && kept {
-				return fmt.Errorf("interrupted after %d images: %s is not written yet; add --resume to the same command to continue, or run it without to start over: %w", w.Len(), j.out, err)
-			}
+	}
+	var se *pyramid.StopError
+	if errors.As(err, &se) {
+		err = se.Err
+		switch {
+		case errors.Is(err, context.Canceled) && se.Kept:
+			return fmt.Errorf("interrupted after %d images: %s is not written yet; add --resume to the same command to continue, or run it without to start over: %w", se.Images, j.out, err)
+		case errors.Is(err, context.Canceled):
 			return fmt.Errorf("interrupted: nothing was written to %s; run the same command again to start over: %w", j.out, err)
-		}
-		if resumed {
+		case se.Kept:
 			// The work of earlier runs is kept, checkpointed up to the
-			// input that failed: an input that fails to read once (a
-			// network drive, permissions) need not cost it.
-			if kept, serr := w.Stop(); serr == nil && kept {
-				return fmt.Errorf("%w\n(the %d images before it are kept in %s: --resume goes on from there if the inputs and settings are unchanged; a run without --resume starts over)", err, w.Len(), pyramid.PartialDir(j.out))
-			}
-		} else {
-			w.Abort()
+			// input that failed.
+			return fmt.Errorf("%w\n(the %d images before it are kept in %s: --resume goes on from there if the inputs and settings are unchanged; a run without --resume starts over)", err, se.Images, pyramid.PartialDir(j.out))
 		}
-		var ie *inputError
+		var ie *pyramid.InputError
 		if errors.As(err, &ie) && j.strictHint != "" {
 			return fmt.Errorf("%w\n(nothing was written; %s)", err, j.strictHint)
 		}
 		return err
 	}
-	err = w.Close()
-	bar.Finish()
 	if err != nil {
 		return err
 	}
-	return printPackSummary(e, j.out, j.json, done+bar.Done(), bar.Done(), skipped, bar.Elapsed().Seconds())
+	return printPackSummary(e, j.out, j.json, res.Inputs, res.Read, res.Skipped, bar.Elapsed().Seconds())
 }
 
 // printPackSummary reports the dataset; now is the number of inputs this

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"math"
@@ -69,10 +70,10 @@ func bindTrainFlags(fs *flag.FlagSet) *trainOpts {
 	fs.Float64Var(&o.cfg.FadeKimg, "fade-kimg", -1, "kimg per fade-in (-1: as --phase-kimg)")
 	fs.Float64Var(&o.cfg.TotalKimg, "total-kimg", def.TotalKimg, "length of the run")
 	fs.IntVar(&o.cfg.MinibatchBase, "minibatch-base", def.MinibatchBase, "minibatch where --minibatch lists none")
-	fs.StringVar(&o.minibatch, "minibatch", trainer.FormatMap(def.Minibatch), "minibatch per resolution, RES:N,…")
-	fs.StringVar(&o.maxMinibatch, "max-minibatch", trainer.FormatMap(def.MaxMinibatch), "cap on the minibatch per resolution, RES:N,…")
+	fs.StringVar(&o.minibatch, "minibatch", formatMap(def.Minibatch), "minibatch per resolution, RES:N,…")
+	fs.StringVar(&o.maxMinibatch, "max-minibatch", formatMap(def.MaxMinibatch), "cap on the minibatch per resolution, RES:N,…")
 	fs.Float64Var(&o.cfg.LR, "lr", def.LR, "learning rate of G and D")
-	fs.StringVar(&o.lrDict, "lr-dict", trainer.FormatMap(def.GLR), "learning rate per resolution, RES:LR,…")
+	fs.StringVar(&o.lrDict, "lr-dict", formatMap(def.GLR), "learning rate per resolution, RES:LR,…")
 	fs.Float64Var(&o.cfg.TickKimgBase, "tick-kimg", 0, "kimg per tick at every resolution (default: 160 at 4×4 down to 10 at 1024²)")
 	fs.IntVar(&o.cfg.MinibatchRepeats, "repeats", def.MinibatchRepeats, "minibatches per evaluation of the schedule")
 	fs.IntVar(&o.cfg.DRepeats, "d-repeats", def.DRepeats, "D steps per G step")
@@ -146,7 +147,11 @@ func train(ctx context.Context, e *env, o trainOpts, args []string) error {
 	if !e.quiet {
 		cfg.Log = func(line string) { fmt.Fprintln(e.stdout, line) }
 	}
-	return trainer.Train(ctx, cfg)
+	err := trainer.Train(ctx, cfg)
+	if errors.Is(err, trainer.ErrTooFewForSWD) {
+		err = fmt.Errorf("%w; --swd-images 0 turns SWD off", err)
+	}
+	return err
 }
 
 // parseGrid parses --grid WxH.
@@ -215,7 +220,7 @@ func (o *trainOpts) check() error {
 		if !o.set[m.name] {
 			continue
 		}
-		mb, err := trainer.ParseIntMap(m.v)
+		mb, err := parseIntMap(m.v)
 		if err != nil {
 			return fmt.Errorf("--%s: %v: %w", m.name, err, errUsage)
 		}
@@ -226,7 +231,7 @@ func (o *trainOpts) check() error {
 		}
 	}
 	if o.set["lr-dict"] {
-		lr, err := trainer.ParseFloatMap(o.lrDict)
+		lr, err := parseFloatMap(o.lrDict)
 		if err != nil {
 			return fmt.Errorf("--lr-dict: %v: %w", err, errUsage)
 		}
@@ -265,11 +270,11 @@ var runFields = map[string]func(c trainer.Config, a trainer.Arch) string{
 	"phase-kimg":         func(c trainer.Config, _ trainer.Arch) string { return fmtFloat(c.PhaseKimg) },
 	"fade-kimg":          func(c trainer.Config, _ trainer.Arch) string { return fmtFloat(c.FadeKimg) },
 	"minibatch-base":     func(c trainer.Config, _ trainer.Arch) string { return strconv.Itoa(c.MinibatchBase) },
-	"minibatch":          func(c trainer.Config, _ trainer.Arch) string { return fmtMap(trainer.FormatMap(c.Minibatch)) },
-	"max-minibatch":      func(c trainer.Config, _ trainer.Arch) string { return fmtMap(trainer.FormatMap(c.MaxMinibatch)) },
+	"minibatch":          func(c trainer.Config, _ trainer.Arch) string { return fmtMap(formatMap(c.Minibatch)) },
+	"max-minibatch":      func(c trainer.Config, _ trainer.Arch) string { return fmtMap(formatMap(c.MaxMinibatch)) },
 	"lr":                 func(c trainer.Config, _ trainer.Arch) string { return fmtFloat(c.LR) },
 	"lr-dict": func(c trainer.Config, _ trainer.Arch) string {
-		g, d := fmtMap(trainer.FormatMap(c.GLR)), fmtMap(trainer.FormatMap(c.DLR))
+		g, d := fmtMap(formatMap(c.GLR)), fmtMap(formatMap(c.DLR))
 		if g == d {
 			return g
 		}
@@ -278,7 +283,7 @@ var runFields = map[string]func(c trainer.Config, a trainer.Arch) string{
 	"tick-kimg": func(c trainer.Config, _ trainer.Arch) string {
 		s := fmtFloat(c.TickKimgBase)
 		if len(c.TickKimg) > 0 {
-			s += " with " + trainer.FormatMap(c.TickKimg) // --tick-kimg leaves no per-resolution values
+			s += " with " + formatMap(c.TickKimg) // --tick-kimg leaves no per-resolution values
 		}
 		return s
 	},
@@ -372,15 +377,15 @@ func (o trainOpts) config(dataset string) (trainer.Config, error) {
 	}
 	var err error
 	if o.set["minibatch"] || !o.quick {
-		if cfg.Minibatch, err = trainer.ParseIntMap(o.minibatch); err != nil {
+		if cfg.Minibatch, err = parseIntMap(o.minibatch); err != nil {
 			return cfg, fmt.Errorf("--minibatch: %v: %w", err, errUsage)
 		}
 	}
-	if cfg.MaxMinibatch, err = trainer.ParseIntMap(o.maxMinibatch); err != nil {
+	if cfg.MaxMinibatch, err = parseIntMap(o.maxMinibatch); err != nil {
 		return cfg, fmt.Errorf("--max-minibatch: %v: %w", err, errUsage)
 	}
 	if o.set["lr-dict"] || !o.quick {
-		lr, err := trainer.ParseFloatMap(o.lrDict)
+		lr, err := parseFloatMap(o.lrDict)
 		if err != nil {
 			return cfg, fmt.Errorf("--lr-dict: %v: %w", err, errUsage)
 		}

@@ -38,23 +38,39 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // MaskedCRC returns TensorFlow's masked CRC32C of b.
 func MaskedCRC(b []byte) uint32 {
-	return Mask(crc32.Checksum(b, castagnoli))
+	return mask(crc32.Checksum(b, castagnoli))
 }
 
-// Mask applies TensorFlow's mask to a CRC32C (Castagnoli) checksum, for
-// callers that compute it over several pieces with crc32.Update.
-func Mask(c uint32) uint32 {
+// mask applies TensorFlow's mask to a CRC32C (Castagnoli) checksum.
+func mask(c uint32) uint32 {
 	return ((c >> 15) | (c << 17)) + 0xa282ead8
+}
+
+// PutHeader writes the header of a frame whose payload is n bytes long
+// into hdr[:HeaderLen].
+func PutHeader(hdr []byte, n int) {
+	binary.LittleEndian.PutUint64(hdr[:8], uint64(n))
+	binary.LittleEndian.PutUint32(hdr[8:HeaderLen], MaskedCRC(hdr[:8]))
+}
+
+// AppendFooter appends the footer of a frame whose payload is the
+// concatenation of pieces, which may alias dst: a writer can then frame a
+// payload it holds in several places without copying it together.
+func AppendFooter(dst []byte, pieces ...[]byte) []byte {
+	var crc uint32
+	for _, p := range pieces {
+		crc = crc32.Update(crc, castagnoli, p)
+	}
+	return binary.LittleEndian.AppendUint32(dst, mask(crc))
 }
 
 // AppendFrame appends payload to dst framed as one TFRecord.
 func AppendFrame(dst, payload []byte) []byte {
 	var hdr [HeaderLen]byte
-	binary.LittleEndian.PutUint64(hdr[:8], uint64(len(payload)))
-	binary.LittleEndian.PutUint32(hdr[8:], MaskedCRC(hdr[:8]))
+	PutHeader(hdr[:], len(payload))
 	dst = append(dst, hdr[:]...)
 	dst = append(dst, payload...)
-	return binary.LittleEndian.AppendUint32(dst, MaskedCRC(payload))
+	return AppendFooter(dst, payload)
 }
 
 // ValidHeader reports whether b starts with a TFRecord length header whose

@@ -23,14 +23,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
+
+	"github.com/progan/progan/internal/atomicfile"
 )
 
 // Tensor is a named float32 array.
@@ -158,52 +157,23 @@ func Write(w io.Writer, tensors []Tensor, metadata map[string]string) error {
 
 // WriteFile writes the file at path atomically: into a temporary file in
 // the same folder, synced, then renamed over path, so that path holds the
-// old file or the complete new one whenever the process stops.
-func WriteFile(path string, tensors []Tensor, metadata map[string]string) (err error) {
-	dir := filepath.Dir(path)
-	f, err := createTemp(path)
+// old file or the complete new one whenever the process stops. The file's
+// mode is 0666 less the umask, as with os.Create.
+func WriteFile(path string, tensors []Tensor, metadata map[string]string) error {
+	var werr error
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		werr = Write(w, tensors, metadata)
+		return werr
+	})
 	if err != nil {
-		return fmt.Errorf("safetensors: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
+		if err == werr {
+			return err // already worded by Write
 		}
-	}()
-	if err := Write(f, tensors, metadata); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("safetensors: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("safetensors: %w", err)
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
 		return fmt.Errorf("safetensors: %w", err)
 	}
 	// Make the rename itself durable.
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
-	}
+	atomicfile.SyncDir(filepath.Dir(path))
 	return nil
-}
-
-// createTemp creates a new hidden file beside path. Unlike os.CreateTemp
-// (mode 0600) it asks for 0666, as os.Create does, so that the umask
-// decides the mode of the file written.
-func createTemp(path string) (*os.File, error) {
-	dir, base := filepath.Split(path)
-	for range 100 {
-		name := filepath.Join(dir, "."+base+".tmp"+strconv.FormatUint(rand.Uint64(), 36))
-		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o666)
-		if !errors.Is(err, fs.ErrExist) {
-			return f, err
-		}
-	}
-	return nil, fmt.Errorf("creating a temporary file for %s: too many tries", path)
 }
 
 // ReadFile reads the file at path.

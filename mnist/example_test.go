@@ -3,7 +3,7 @@ package mnist_test
 import (
 	"fmt"
 
-	"github.com/progan/progan/internal/mnist"
+	"github.com/progan/progan/mnist"
 )
 
 func Example() {

@@ -1,6 +1,6 @@
 # Makes the MNIST-shaped test files and the goldens, following the original
 # dataset_tool.py create_mnist / create_mnistrgb with numpy 1.24:
-#   /usr/bin/python3 make.py   (in internal/mnist/testdata)
+#   /usr/bin/python3 make.py   (in mnist/testdata)
 import gzip, hashlib, json, struct
 import numpy as np
 

@@ -75,7 +75,7 @@ func TestOriginal(t *testing.T) {
 	}
 	rs := nprand.New(5)
 	for k, want := range g.RGB {
-		if got := md5hex(s.RGB(rs).Pix); got != want {
+		if got := md5hex(s.rgb(rs).Pix); got != want {
 			t.Errorf("mnistrgb image %d: md5 %s, want %s", k, got, want)
 		}
 	}

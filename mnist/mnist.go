@@ -227,9 +227,9 @@ func (s *Set) OneHot(i int) []float32 {
 	return row
 }
 
-// RGB returns the next create_mnistrgb image: three digits drawn with
+// rgb returns the next create_mnistrgb image: three digits drawn with
 // rs.randint(N, size=3), padded, as the R, G and B channels.
-func (s *Set) RGB(rs *nprand.RandomState) *planar.Image {
+func (s *Set) rgb(rs *nprand.RandomState) *planar.Image {
 	m := planar.NewImage(3, s.Rows+2*Pad)
 	plane := len(m.Pix) / 3
 	for c := range 3 {
