@@ -40,7 +40,7 @@ func NewSource(dir string, files []string, opt SourceOptions) (*Source, error) {
 // Info implements pyramid.Source.
 func (s *Source) Info() pyramid.SourceInfo {
 	seed := s.opt.Seed
-	return pyramid.SourceInfo{Source: s.dir, Order: "shuffled", Seed: &seed, Inputs: len(s.files)}
+	return pyramid.SourceInfo{Source: s.dir, Order: pyramid.OrderShuffled, Seed: &seed, Inputs: len(s.files)}
 }
 
 // Fingerprint implements pyramid.Source.

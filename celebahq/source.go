@@ -30,7 +30,7 @@ func NewSource(j *Job, source string, opt Options, only string) *Source {
 // Info implements pyramid.Source.
 func (s *Source) Info() pyramid.SourceInfo {
 	seed := int64(123)
-	return pyramid.SourceInfo{Source: s.source, Order: "shuffled", Seed: &seed, Inputs: s.job.Len()}
+	return pyramid.SourceInfo{Source: s.source, Order: pyramid.OrderShuffled, Seed: &seed, Inputs: s.job.Len()}
 }
 
 // Fingerprint implements pyramid.Source: the settings and the list files

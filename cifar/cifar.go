@@ -46,6 +46,10 @@ import (
 	"github.com/progan/progan/planar"
 )
 
+// ErrPartial is wrapped by Check's error for a set with fewer images than
+// the full dataset when a subset is not allowed.
+var ErrPartial = errors.New("not the whole dataset")
+
 const (
 	// CIFARImages is the number of training images of CIFAR-10 and of
 	// CIFAR-100.
@@ -108,7 +112,7 @@ func (d *Dataset) Check(want int, allowPartial bool) error {
 		return fmt.Errorf("cifar: %s: no images", d.files())
 	}
 	if n != want && !allowPartial {
-		return fmt.Errorf("cifar: %d images in %s, want %d (--allow-partial accepts a subset)", n, d.files(), want)
+		return fmt.Errorf("cifar: %d images in %s, want %d: %w", n, d.files(), want, ErrPartial)
 	}
 	lo, hi := byte(255), byte(0)
 	for _, v := range d.Pix {

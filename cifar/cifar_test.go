@@ -279,7 +279,7 @@ func TestRead(t *testing.T) {
 			if err := d.Check(len(tt.images), false); err != nil {
 				t.Error(err)
 			}
-			if err := d.Check(CIFARImages, false); err == nil || !strings.Contains(err.Error(), "want 50000 (--allow-partial accepts a subset)") {
+			if err := d.Check(CIFARImages, false); err == nil || !strings.Contains(err.Error(), "want 50000: not the whole dataset") {
 				t.Errorf("Check(50000, false) = %v", err)
 			}
 			if err := d.Check(CIFARImages, true); err != nil {
@@ -500,7 +500,7 @@ func TestCheck(t *testing.T) {
 	}{
 		{"ok", func(*Dataset) {}, 2, false, ""},
 		{"partial", func(*Dataset) {}, 50000, true, ""},
-		{"count", func(*Dataset) {}, 50000, false, "cifar: 2 images in b, want 50000 (--allow-partial accepts a subset)"},
+		{"count", func(*Dataset) {}, 50000, false, "cifar: 2 images in b, want 50000: not the whole dataset"},
 		{"empty", func(d *Dataset) { d.Pix, d.Labels = nil, nil }, 0, true, "cifar: b: no images"},
 		{"dark", func(d *Dataset) { d.Pix[5] = 254 }, 2, false, "cifar: b: pixel values span 0..254, want 0..255"},
 		{"bright", func(d *Dataset) {

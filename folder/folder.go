@@ -113,7 +113,7 @@ func (s *Source) Info() pyramid.SourceInfo {
 	in := pyramid.SourceInfo{Source: s.dir, Inputs: len(s.paths)}
 	if s.opt.Shuffle {
 		seed := s.opt.Seed
-		in.Order, in.Seed = "shuffled", &seed
+		in.Order, in.Seed = pyramid.OrderShuffled, &seed
 	}
 	return in
 }

@@ -60,7 +60,7 @@ func (s *Source) Info() pyramid.SourceInfo {
 	if s.opt.MaxImages > 0 {
 		inputs = min(inputs, s.opt.MaxImages)
 	}
-	return pyramid.SourceInfo{Source: s.path, Order: "lmdb key order", Inputs: inputs}
+	return pyramid.SourceInfo{Source: s.path, Order: pyramid.OrderLMDBKeys, Inputs: inputs}
 }
 
 // Fingerprint implements pyramid.Source: the settings and data.mdb's

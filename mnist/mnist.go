@@ -27,6 +27,10 @@ import (
 	"github.com/progan/progan/planar"
 )
 
+// ErrPartial is wrapped by Check's error for a set with fewer images than
+// the full dataset when a subset is not allowed.
+var ErrPartial = errors.New("not the whole dataset")
+
 // Images is the number of MNIST training images.
 const Images = 60000
 
@@ -173,7 +177,7 @@ func (s *Set) Check(want int, allowPartial bool) error {
 		return fmt.Errorf("mnist: %s: images are %d×%d, want 28×28", images, s.Rows, s.Cols)
 	}
 	if s.N != want && !allowPartial {
-		return fmt.Errorf("mnist: %s: %d images, want %d (--allow-partial accepts a subset)", images, s.N, want)
+		return fmt.Errorf("mnist: %s: %d images, want %d: %w", images, s.N, want, ErrPartial)
 	}
 	if s.N == 0 {
 		return fmt.Errorf("mnist: %s: no images", images)

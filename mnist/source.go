@@ -56,7 +56,7 @@ func (s *Set) RGBSource(path string, n int, seed int64) *RGBSource {
 // Info implements pyramid.Source.
 func (r *RGBSource) Info() pyramid.SourceInfo {
 	seed := r.seed
-	return pyramid.SourceInfo{Source: r.path, Order: "random digits", Seed: &seed, Inputs: r.n}
+	return pyramid.SourceInfo{Source: r.path, Order: pyramid.OrderRandomDigits, Seed: &seed, Inputs: r.n}
 }
 
 // Fingerprint implements pyramid.Source. It is "": the command that packs

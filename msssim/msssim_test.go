@@ -399,7 +399,16 @@ func ExampleScore() {
 	// pairs (0,1) and (2,3).
 	imgs := func(yield func(*planar.Image, error) bool) {
 		for n := range 4 {
-			if !yield(pattern(n, 32, 0), nil) {
+			m := planar.NewImage(3, 32)
+			for c := range 3 {
+				for y := range 32 {
+					for x := range 32 {
+						v := 7*x + 13*y + 50*c + (x*y)%17 + 31*n + (x*(y+n))%29
+						m.Pix[(c*32+y)*32+x] = byte(v % 256)
+					}
+				}
+			}
+			if !yield(m, nil) {
 				return
 			}
 		}

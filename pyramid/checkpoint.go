@@ -140,7 +140,7 @@ func resume(dir, tmp string, opt Options, lock *lockfile.Lock) (*Writer, error) 
 	if err != nil {
 		return nil, fmt.Errorf("pyramid: %w", err)
 	}
-	restart := "run the command without --resume to start over"
+	restart := "start over without resuming"
 	cp, err := parseCheckpoint(b, datasetName(dir))
 	if err != nil {
 		return nil, fmt.Errorf("pyramid: %s: %v; %s", path, err, restart)

@@ -166,7 +166,7 @@ func TestResumeRefusesDamage(t *testing.T) {
 				w.Close()
 				t.Fatalf("resumed a damaged partial dataset")
 			}
-			if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "without --resume") {
+			if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "without resuming") {
 				t.Errorf("error %q: want %q and how to start over", err, tc.want)
 			}
 			if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {

@@ -23,7 +23,7 @@ type Manifest struct {
 	Resolution  int         `json:"resolution"`
 	Channels    int         `json:"channels"`
 	LabelSize   int         `json:"label_size"`
-	Order       string      `json:"order"`          // "input" or "shuffled"
+	Order       Order       `json:"order"`          // the order of the records
 	Seed        *int64      `json:"seed,omitempty"` // the shuffle's RandomState seed
 	Compression string      `json:"compression"`
 	Source      string      `json:"source,omitempty"`
@@ -48,6 +48,18 @@ type Skipped struct {
 }
 
 const manifestFormat = "progan-dataset/1"
+
+// Order is the order of a dataset's records, as its manifest records it.
+type Order string
+
+// The orders progan's sources write. Other values read from a manifest
+// are kept as they are.
+const (
+	OrderInput        Order = "input"          // the inputs' sorted order
+	OrderShuffled     Order = "shuffled"       // ShuffleOrder of the inputs with the manifest's seed
+	OrderRandomDigits Order = "random digits"  // MNIST-RGB: digits drawn by numpy's RandomState(seed)
+	OrderLMDBKeys     Order = "lmdb key order" // LSUN: the LMDB's key order
+)
 
 // maxMetaBytes caps the manifest and index files read whole: far above
 // what a dataset of 2³¹ images needs for its index.

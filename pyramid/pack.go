@@ -38,7 +38,7 @@ type Position struct {
 // many inputs there are.
 type SourceInfo struct {
 	Source string // recorded in the manifest, e.g. the input folder
-	Order  string // recorded in the manifest: "input", "shuffled", …
+	Order  Order  // recorded in the manifest
 	Seed   *int64 // recorded with a shuffled or random order
 	// Inputs is the number of inputs Items yields from the start, for
 	// progress and the resume check; 0: unknown.
@@ -150,7 +150,7 @@ func Pack(ctx context.Context, src Source, out string, opt PackOptions) (*PackRe
 		} else if info.Inputs > 0 && start.Done > info.Inputs {
 			// Kept as it is: it may belong to another run of this output.
 			w.Stop()
-			return nil, fmt.Errorf("the checkpoint of %s says %d inputs were read, but this run has %d; run the command without --resume to start over", PartialDir(out), start.Done, info.Inputs)
+			return nil, fmt.Errorf("the checkpoint of %s says %d inputs were read, but this run has %d; start over without resuming", PartialDir(out), start.Done, info.Inputs)
 		}
 	}
 	start.Resumed = w != nil

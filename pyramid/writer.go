@@ -26,8 +26,8 @@ import (
 type Options struct {
 	Compression Compression
 	Workers     int    // 0: GOMAXPROCS
-	Order       string // recorded in the manifest: "input" (default) or "shuffled"
-	Seed        *int64 // recorded with Order "shuffled"
+	Order       Order  // recorded in the manifest; OrderInput by default
+	Seed        *int64 // recorded with OrderShuffled
 	Source      string // recorded in the manifest, e.g. the input folder
 
 	// Fingerprint identifies the run's inputs and settings (say, a hash of
@@ -176,7 +176,7 @@ func newWriter(dir string, opt Options, lock *lockfile.Lock) *Writer {
 		opt.Workers = runtime.GOMAXPROCS(0)
 	}
 	if opt.Order == "" {
-		opt.Order = "input"
+		opt.Order = OrderInput
 	}
 	return &Writer{dir: dir, tmp: PartialDir(dir), name: datasetName(dir), opt: opt, lock: lock}
 }

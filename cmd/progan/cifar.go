@@ -50,7 +50,7 @@ func init() {
 					if err != nil {
 						return err
 					}
-					if err := d.Check(c.want, o.allowPartial); err != nil {
+					if err := partialHint(d.Check(c.want, o.allowPartial)); err != nil {
 						return err
 					}
 					j, err := o.job(c.name, d.Source(c.name, args[0], o.seed))

@@ -195,7 +195,7 @@ func TestImagesResumeRefusesDamage(t *testing.T) {
 			startImages(t, in, out, tc.n)
 			tc.damage(pyramid.PartialDir(out))
 			code, _, stderr := progan(t, "images", "--quiet", "--resume", "-o", out, in)
-			if code != 1 || !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, "without --resume") {
+			if code != 1 || !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, "without resuming") {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
 			if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {

@@ -63,7 +63,7 @@ func info(e *env, dir string, asJSON bool) error {
 		in.LabelFile = filepath.Base(d.LabelFile)
 	}
 	if m := d.Manifest; m != nil {
-		in.Writer, in.Order, in.Seed, in.Skipped = m.Tool, m.Order, m.Seed, len(m.Skipped)
+		in.Writer, in.Order, in.Seed, in.Skipped = m.Tool, string(m.Order), m.Seed, len(m.Skipped)
 	}
 	for _, t := range d.Tiers {
 		in.Tiers = append(in.Tiers, tierInfo{t.Resolution, t.Records, t.Bytes, filepath.Base(t.Path), t.Compression.String()})

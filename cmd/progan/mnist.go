@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 
+	"github.com/progan/progan/cifar"
 	"github.com/progan/progan/mnist"
 	"github.com/progan/progan/pyramid"
 )
@@ -74,7 +76,7 @@ func init() {
 				if err != nil {
 					return err
 				}
-				if err := s.Check(mnist.Images, o.allowPartial); err != nil {
+				if err := partialHint(s.Check(mnist.Images, o.allowPartial)); err != nil {
 					return err
 				}
 				j, err := o.job("mnist", s.Source("mnist", args[0], o.seed))
@@ -116,7 +118,7 @@ func init() {
 				if err != nil {
 					return err
 				}
-				if err := s.Check(mnist.Images, o.allowPartial); err != nil {
+				if err := partialHint(s.Check(mnist.Images, o.allowPartial)); err != nil {
 					return err
 				}
 				j := packJob{cmd: "mnistrgb", out: o.out, src: s.RGBSource(args[0], num, o.seed), json: o.json,
@@ -125,4 +127,13 @@ func init() {
 			}
 		},
 	})
+}
+
+// partialHint adds the flag that accepts a subset to a check's error about
+// one.
+func partialHint(err error) error {
+	if errors.Is(err, mnist.ErrPartial) || errors.Is(err, cifar.ErrPartial) {
+		return fmt.Errorf("%w (--allow-partial accepts a subset)", err)
+	}
+	return err
 }

@@ -27,7 +27,7 @@ type Source struct {
 // Info implements pyramid.Source.
 func (s *Source) Info() pyramid.SourceInfo {
 	seed := s.Seed
-	return pyramid.SourceInfo{Source: s.Path, Order: "shuffled", Seed: &seed, Inputs: s.N}
+	return pyramid.SourceInfo{Source: s.Path, Order: pyramid.OrderShuffled, Seed: &seed, Inputs: s.N}
 }
 
 // Fingerprint implements pyramid.Source: the kind, seed, compression,
