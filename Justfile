@@ -45,14 +45,14 @@ lint:
 
 # fuzz the outside-format parsers for a while each
 fuzz seconds="30":
-    go test ./internal/tfrecord -run '^$' -fuzz FuzzReader -fuzztime {{seconds}}s
-    go test ./internal/tfrecord -run '^$' -fuzz FuzzParseExample -fuzztime {{seconds}}s
+    go test ./pyramid/internal/tfrecord -run '^$' -fuzz FuzzReader -fuzztime {{seconds}}s
+    go test ./pyramid/internal/tfrecord -run '^$' -fuzz FuzzParseExample -fuzztime {{seconds}}s
     go test ./internal/npy -run '^$' -fuzz FuzzRead -fuzztime {{seconds}}s
     go test ./internal/imagefile -run '^$' -fuzz FuzzDecode -fuzztime {{seconds}}s
     go test ./pyramid -run '^$' -fuzz FuzzReadIndex -fuzztime {{seconds}}s
-    go test ./internal/lmdb -run '^$' -fuzz FuzzCursor -fuzztime {{seconds}}s -fuzzminimizetime 1s
-    go test ./internal/pickle -run '^$' -fuzz FuzzDecode -fuzztime {{seconds}}s
-    go test ./internal/matv5 -run '^$' -fuzz FuzzReader -fuzztime {{seconds}}s
+    go test ./lsun/internal/lmdb -run '^$' -fuzz FuzzCursor -fuzztime {{seconds}}s -fuzzminimizetime 1s
+    go test ./cifar/internal/pickle -run '^$' -fuzz FuzzDecode -fuzztime {{seconds}}s
+    go test ./cifar/internal/matv5 -run '^$' -fuzz FuzzReader -fuzztime {{seconds}}s
     go test ./mnist -run '^$' -fuzz FuzzRead -fuzztime {{seconds}}s
     go test ./internal/jpeg -run '^$' -fuzz FuzzDecode -fuzztime {{seconds}}s -fuzzminimizetime 5s
     go test ./celebahq -run '^$' -fuzz FuzzParseLists -fuzztime {{seconds}}s

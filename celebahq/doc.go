@@ -20,7 +20,7 @@
 //     factor and pad branch, refusing implausible landmarks before any
 //     image is decoded;
 //   - processing: [Process] runs the plan on a decoded image (Pillow 3.1.1
-//     ANTIALIAS resizes, the numpy/scipy pad and blur of internal/ndfilter,
+//     ANTIALIAS resizes, the numpy/scipy pad and blur of celebahq/internal/ndfilter,
 //     the QUAD warp to 4096×4096, the final resize to 1024×1024) and
 //     returns the CHW bytes whose md5 is proc_md5;
 //   - deltas: [ReadDelta] and [Deltas] read the delta%05d.dat members of

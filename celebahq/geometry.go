@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/progan/progan/internal/ndfilter"
+	"github.com/progan/progan/celebahq/internal/ndfilter"
 )
 
 // Plan is the geometry of one image (docs/celebahq.md#per-image), computed

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"image"
 
-	"github.com/progan/progan/internal/ndfilter"
+	"github.com/progan/progan/celebahq/internal/ndfilter"
 	"github.com/progan/progan/internal/pillow"
 )
 

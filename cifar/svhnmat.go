@@ -9,8 +9,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/progan/progan/cifar/internal/matv5"
 	"github.com/progan/progan/internal/imagefile"
-	"github.com/progan/progan/internal/matv5"
 )
 
 // SVHNMat is the file name of the official SVHN training set.

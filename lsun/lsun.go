@@ -3,7 +3,7 @@
 // original dataset_tool.py's create_lsun does (docs/lsun.md):
 //
 //   - entries are read in key order from data.mdb by a pure-Go reader
-//     (internal/lmdb; lock.mdb is never opened);
+//     (lsun/internal/lmdb; lock.mdb is never opened);
 //   - each value is decoded as OpenCV's cv2.imdecode(buf, 1) decodes it:
 //     lossy WebP with libwebp's "fancy" chroma upsampling and fixed-point
 //     BT.601 conversion, lossless WebP as stored, alpha dropped without
@@ -32,9 +32,9 @@ import (
 	"unicode"
 
 	"github.com/progan/progan/internal/imagefile"
-	"github.com/progan/progan/internal/lmdb"
 	"github.com/progan/progan/internal/parallel"
 	"github.com/progan/progan/internal/pillow"
+	"github.com/progan/progan/lsun/internal/lmdb"
 	"github.com/progan/progan/pyramid"
 )
 

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/progan/progan/internal/lockfile"
-	"github.com/progan/progan/internal/tfrecord"
+	"github.com/progan/progan/pyramid/internal/tfrecord"
 )
 
 // A partial dataset records, every CheckpointEvery images or 30 seconds, a

@@ -17,7 +17,7 @@ import (
 	"testing"
 
 	"github.com/progan/progan/internal/npy"
-	"github.com/progan/progan/internal/tfrecord"
+	"github.com/progan/progan/pyramid/internal/tfrecord"
 )
 
 func randomImage(rng *rand.Rand, c, size int) *Image {

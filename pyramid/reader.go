@@ -19,7 +19,7 @@ import (
 
 	"github.com/progan/progan/internal/imagefile"
 	"github.com/progan/progan/internal/npy"
-	"github.com/progan/progan/internal/tfrecord"
+	"github.com/progan/progan/pyramid/internal/tfrecord"
 )
 
 // Dataset is an open dataset folder, written by this package or by the

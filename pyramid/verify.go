@@ -13,7 +13,7 @@ import (
 	"sync"
 
 	"github.com/progan/progan/internal/imagefile"
-	"github.com/progan/progan/internal/tfrecord"
+	"github.com/progan/progan/pyramid/internal/tfrecord"
 )
 
 // VerifyOptions configure Verify.

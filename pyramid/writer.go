@@ -18,7 +18,7 @@ import (
 
 	"github.com/progan/progan/internal/lockfile"
 	"github.com/progan/progan/internal/npy"
-	"github.com/progan/progan/internal/tfrecord"
+	"github.com/progan/progan/pyramid/internal/tfrecord"
 )
 
 // Options configure a Writer. The zero value writes uncompressed tiers in

@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/progan/progan/internal/imageset"
+	"github.com/progan/progan/cmd/progan/internal/imageset"
 	"github.com/progan/progan/trainer"
 )
 

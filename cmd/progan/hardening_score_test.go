@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/progan/progan/internal/progress"
+	"github.com/progan/progan/cmd/progan/internal/progress"
 )
 
 // scoreBuffer is a bytes.Buffer safe for the progress goroutine and the

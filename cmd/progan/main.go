@@ -16,7 +16,7 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/progan/progan/internal/progress"
+	"github.com/progan/progan/cmd/progan/internal/progress"
 	"github.com/progan/progan/pyramid"
 )
 

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/progan/progan/cmd/progan/internal/imageset"
 	"github.com/progan/progan/internal/imagefile"
-	"github.com/progan/progan/internal/imageset"
 	"github.com/progan/progan/msssim"
 )
 

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/progan/progan/internal/progress"
+	"github.com/progan/progan/cmd/progan/internal/progress"
 	"github.com/progan/progan/pyramid"
 )
 

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/progan/progan/cmd/progan/internal/imageset"
 	"github.com/progan/progan/internal/imagefile"
-	"github.com/progan/progan/internal/imageset"
 	"github.com/progan/progan/swd"
 )
 

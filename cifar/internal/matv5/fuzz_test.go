@@ -14,7 +14,7 @@ import (
 // reads the data of every variable: a damaged file must give an error, never
 // a panic, a hang or an allocation much larger than the file.
 //
-//	go test ./internal/matv5 -run '^$' -fuzz FuzzReader -fuzztime 30s
+//	go test ./cifar/internal/matv5 -run '^$' -fuzz FuzzReader -fuzztime 30s
 func FuzzReader(f *testing.F) {
 	files, err := filepath.Glob("testdata/*.mat")
 	if err != nil || len(files) == 0 {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"log"
 
-	"github.com/progan/progan/internal/lmdb"
+	"github.com/progan/progan/lsun/internal/lmdb"
 )
 
 // Example lists the first entries of an LSUN-style category: 40-character

@@ -5,7 +5,7 @@ Made with Debian's python3-lmdb 1.4.0 on liblmdb0 0.9.24 (4096-byte pages,
 x86-64). To regenerate them, run from the repository root:
 
     apt-get install -y python3-lmdb
-    /usr/bin/python3 internal/lmdb/testdata/gen.py
+    /usr/bin/python3 lsun/internal/lmdb/testdata/gen.py
 
 Outputs (all in this directory; lock.mdb files are deleted, the reader must
 not need them):

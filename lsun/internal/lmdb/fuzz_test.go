@@ -13,7 +13,7 @@ import (
 //
 // Run it with a short minimization time, since the seeds are large:
 //
-//	go test ./internal/lmdb -run '^$' -fuzz FuzzCursor -fuzztime 30s -fuzzminimizetime 1s
+//	go test ./lsun/internal/lmdb -run '^$' -fuzz FuzzCursor -fuzztime 30s -fuzzminimizetime 1s
 func FuzzCursor(f *testing.F) {
 	for _, name := range []string{"small", "subdb", "lsun-mini", "multilevel-compact", "multilevel"} {
 		f.Add(readFile(f, name))

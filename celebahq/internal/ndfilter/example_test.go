@@ -3,7 +3,7 @@ package ndfilter_test
 import (
 	"fmt"
 
-	"github.com/progan/progan/internal/ndfilter"
+	"github.com/progan/progan/celebahq/internal/ndfilter"
 )
 
 // Reflect padding mirrors without repeating the edge; the two NumPy

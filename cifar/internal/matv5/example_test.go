@@ -6,7 +6,7 @@ import (
 	"log"
 	"os"
 
-	"github.com/progan/progan/internal/matv5"
+	"github.com/progan/progan/cifar/internal/matv5"
 )
 
 // Example reads an SVHN-shaped file: X, uint8 32×32×3×N in column-major

@@ -5,7 +5,7 @@ Made with Debian's python3-scipy 1.10.1 and python3-numpy 1.24.2 (Python
 3.11.2, zlib 1.2.13). To regenerate them, run from the repository root:
 
     apt-get install -y python3-scipy python3-numpy
-    /usr/bin/python3 internal/matv5/testdata/gen.py
+    /usr/bin/python3 cifar/internal/matv5/testdata/gen.py
 
 Outputs (all in this directory):
 
