@@ -8,7 +8,7 @@ package celeba
 import (
 	"fmt"
 	"image"
-	"os"
+	"io/fs"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -35,24 +35,19 @@ var Folders = []string{"img_align_celeba_png", "img_align_celeba"}
 // the .png or .jpg files of dir itself.
 func Files(dir string) ([]string, error) {
 	for _, sub := range append(slices.Clone(Folders), "") {
-		d := filepath.Join(dir, sub)
-		entries, err := os.ReadDir(d)
-		if err != nil {
-			continue
-		}
-		var files []string
-		for _, e := range entries {
-			ext := strings.ToLower(filepath.Ext(e.Name()))
-			if !e.IsDir() && !strings.HasPrefix(e.Name(), ".") && (ext == ".png" || ext == ".jpg" || ext == ".jpeg") {
-				files = append(files, filepath.Join(d, e.Name()))
-			}
-		}
-		if len(files) > 0 {
-			slices.Sort(files)
+		files, err := imagefile.Select(filepath.Join(dir, sub), isReleaseImage)
+		if err == nil && len(files) > 0 {
 			return files, nil
 		}
 	}
 	return nil, fmt.Errorf("celeba: no images in %s (looked in %s and the folder itself)", dir, strings.Join(Folders, ", "))
+}
+
+// isReleaseImage reports whether a folder entry is one of the release's
+// images: visible, not a folder, named .png, .jpg or .jpeg in any case.
+func isReleaseImage(_ string, e fs.DirEntry) bool {
+	ext := strings.ToLower(filepath.Ext(e.Name()))
+	return !e.IsDir() && !strings.HasPrefix(e.Name(), ".") && (ext == ".png" || ext == ".jpg" || ext == ".jpeg")
 }
 
 // CheckCrop reports whether the crop centred at (cx, cy) fits a 178×218

@@ -43,6 +43,7 @@ import (
 
 	"github.com/progan/progan/cifar/internal/pickle"
 	"github.com/progan/progan/internal/imagefile"
+	"github.com/progan/progan/internal/shuffled"
 	"github.com/progan/progan/planar"
 )
 
@@ -108,25 +109,20 @@ func (d *Dataset) Check(want int, allowPartial bool) error {
 	if len(d.Pix) != n*ImageBytes || len(d.Labels) != n {
 		return fmt.Errorf("cifar: %s: %d pixel bytes and %d labels do not make whole %d-byte images", d.files(), len(d.Pix), len(d.Labels), ImageBytes)
 	}
-	if n == 0 {
-		return fmt.Errorf("cifar: %s: no images", d.files())
-	}
-	if n != want && !allowPartial {
-		return fmt.Errorf("cifar: %d images in %s, want %d: %w", n, d.files(), want, ErrPartial)
-	}
-	lo, hi := byte(255), byte(0)
-	for _, v := range d.Pix {
-		lo, hi = min(lo, v), max(hi, v)
-	}
-	if lo != 0 || hi != 255 {
-		return fmt.Errorf("cifar: %s: pixel values span %d..%d, want 0..255", d.files(), lo, hi)
-	}
-	for i, l := range d.Labels {
-		if l < 0 || l >= d.Classes {
+	c := shuffled.Check[int]{N: n, Want: want, AllowPartial: allowPartial, EmptyFirst: true,
+		Pix: d.Pix, Labels: d.Labels, Classes: d.Classes,
+		Empty: func() error { return fmt.Errorf("cifar: %s: no images", d.files()) },
+		Partial: func() error {
+			return fmt.Errorf("cifar: %d images in %s, want %d: %w", n, d.files(), want, ErrPartial)
+		},
+		Pixels: func(lo, hi byte) error {
+			return fmt.Errorf("cifar: %s: pixel values span %d..%d, want 0..255", d.files(), lo, hi)
+		},
+		Label: func(i, l int) error {
 			return fmt.Errorf("cifar: %s: label %d out of range 0..%d", d.where(i), l, d.Classes-1)
-		}
+		},
 	}
-	return nil
+	return c.Run()
 }
 
 // files names the batches read, or the sources when the batches are not

@@ -24,6 +24,7 @@ import (
 
 	"github.com/progan/progan/internal/imagefile"
 	"github.com/progan/progan/internal/nprand"
+	"github.com/progan/progan/internal/shuffled"
 	"github.com/progan/progan/planar"
 )
 
@@ -176,25 +177,20 @@ func (s *Set) Check(want int, allowPartial bool) error {
 	if s.Rows != 28 || s.Cols != 28 {
 		return fmt.Errorf("mnist: %s: images are %d×%d, want 28×28", images, s.Rows, s.Cols)
 	}
-	if s.N != want && !allowPartial {
-		return fmt.Errorf("mnist: %s: %d images, want %d: %w", images, s.N, want, ErrPartial)
-	}
-	if s.N == 0 {
-		return fmt.Errorf("mnist: %s: no images", images)
-	}
-	lo, hi := byte(255), byte(0)
-	for _, v := range s.Pix {
-		lo, hi = min(lo, v), max(hi, v)
-	}
-	if lo != 0 || hi != 255 {
-		return fmt.Errorf("mnist: %s: pixel values span %d..%d, want 0..255 (not MNIST images?)", images, lo, hi)
-	}
-	for i, l := range s.Labels {
-		if l > 9 {
+	c := shuffled.Check[uint8]{N: s.N, Want: want, AllowPartial: allowPartial,
+		Pix: s.Pix, Labels: s.Labels, Classes: 10,
+		Empty: func() error { return fmt.Errorf("mnist: %s: no images", images) },
+		Partial: func() error {
+			return fmt.Errorf("mnist: %s: %d images, want %d: %w", images, s.N, want, ErrPartial)
+		},
+		Pixels: func(lo, hi byte) error {
+			return fmt.Errorf("mnist: %s: pixel values span %d..%d, want 0..255 (not MNIST images?)", images, lo, hi)
+		},
+		Label: func(i, l int) error {
 			return fmt.Errorf("mnist: %s: label %d of image %d out of range 0..9", labels, l, i)
-		}
+		},
 	}
-	return nil
+	return c.Run()
 }
 
 // source names file i of Sources, or what when the set was not read from

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/progan/progan/internal/atomicfile"
 	"github.com/progan/progan/internal/lockfile"
 	"github.com/progan/progan/pyramid/internal/tfrecord"
 )
@@ -96,12 +97,17 @@ func (w *Writer) checkpoint(inputs, skipped int) error {
 	if err != nil {
 		return err
 	}
+	// A fixed temporary name, mode 0666 as os.Create: a leftover of an
+	// interrupted run is replaced by the next checkpoint.
 	tmp := filepath.Join(w.tmp, checkpointFile+".tmp")
-	if err := writeFileSync(tmp, b); err != nil {
+	if err := atomicfile.WriteVia(filepath.Join(w.tmp, checkpointFile), tmp, 0o666, func(f io.Writer) error {
+		_, err := f.Write(b)
+		return err
+	}); err != nil {
 		return err
 	}
 	w.lastCP = time.Now()
-	return os.Rename(tmp, filepath.Join(w.tmp, checkpointFile))
+	return nil
 }
 
 // maxCheckpointBytes bounds the checkpoint read back: its bulk is the

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/progan/progan/internal/atomicfile"
 	"github.com/progan/progan/internal/lockfile"
 	"github.com/progan/progan/internal/npy"
 	"github.com/progan/progan/pyramid/internal/tfrecord"
@@ -595,20 +596,16 @@ func (w *Writer) finish() error {
 	if err != nil {
 		return err
 	}
-	if err := writeFileSync(filepath.Join(w.tmp, ManifestFile), append(js, '\n')); err != nil {
+	// Through a hidden temporary of its own too: the partial folder, and so
+	// any leftover, is removed on error and published whole by CommitDir.
+	if err := atomicfile.WriteBytes(filepath.Join(w.tmp, ManifestFile), append(js, '\n')); err != nil {
 		return fmt.Errorf("pyramid: manifest: %w", err)
 	}
-	if err := syncDir(w.tmp); err != nil {
-		return fmt.Errorf("pyramid: %w", err)
-	}
 	// An empty destination folder is replaced; rename fails on a non-empty one.
-	if err := os.Remove(w.dir); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := atomicfile.CommitDir(w.tmp, w.dir); err != nil {
 		return fmt.Errorf("pyramid: %w", err)
 	}
-	if err := os.Rename(w.tmp, w.dir); err != nil {
-		return fmt.Errorf("pyramid: %w", err)
-	}
-	return syncDir(filepath.Dir(w.dir))
+	return nil
 }
 
 // writeLabels turns the raw rows into the .npy labels file.
@@ -638,29 +635,4 @@ func (w *Writer) writeLabels() (FileEntry, error) {
 		return FileEntry{}, err
 	}
 	return s.entry("labels"), nil
-}
-
-func writeFileSync(path string, b []byte) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

@@ -59,13 +59,7 @@ func List(dir string, recursive bool) ([]string, error) {
 			return nil
 		})
 	} else {
-		var entries []fs.DirEntry
-		entries, err = os.ReadDir(dir)
-		for _, d := range entries {
-			if isImage(filepath.Join(dir, d.Name()), d) {
-				rels = append(rels, d.Name())
-			}
-		}
+		rels, err = names(dir, isImage)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("imagefile: %w", err)
@@ -83,6 +77,36 @@ func List(dir string, recursive bool) ([]string, error) {
 		paths[i] = filepath.Join(dir, filepath.FromSlash(rel))
 	}
 	return paths, nil
+}
+
+// Select returns the entries of the folder dir itself (not of its
+// subfolders) that keep accepts, as dir joined with their names, sorted by
+// name; keep receives that path and the entry. os.ReadDir's error is
+// returned as it comes; a folder with nothing kept gives none and no
+// error. List without recursive is Select with its image filter.
+func Select(dir string, keep func(path string, d fs.DirEntry) bool) ([]string, error) {
+	names, err := names(dir, keep)
+	if err != nil {
+		return nil, err
+	}
+	paths := make([]string, len(names))
+	for i, name := range names {
+		paths[i] = filepath.Join(dir, name)
+	}
+	return paths, nil
+}
+
+// names returns the names of the entries of dir that keep accepts, sorted
+// (os.ReadDir's order), with os.ReadDir's error.
+func names(dir string, keep func(path string, d fs.DirEntry) bool) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	var names []string
+	for _, d := range entries {
+		if keep(filepath.Join(dir, d.Name()), d) {
+			names = append(names, d.Name())
+		}
+	}
+	return names, err
 }
 
 // hidden reports whether name is a dot file or folder, which includes

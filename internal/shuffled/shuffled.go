@@ -1,6 +1,6 @@
 // Package shuffled is the pyramid.Source of an in-memory dataset stored in
 // the original's shuffled order (MNIST, CIFAR-10/100, SVHN), shared by the
-// public packages that read them.
+// public packages that read them, with the checks (Check) they apply to it.
 package shuffled
 
 import (
