@@ -13,9 +13,9 @@ import (
 
 // SourceOptions configure a Source.
 type SourceOptions struct {
-	CX, CY  int   // the crop's centre (the original's is 89, 121); see CheckCrop
-	Seed    int64 // the shuffle's seed (the original's is 123)
-	Workers int   // parallel decoders; 0: GOMAXPROCS
+	CX, CY  int    // the crop's centre (the original's is 89, 121); see CheckCrop
+	Seed    uint64 // the shuffle's seed, below 2³² (the original's is 123)
+	Workers int    // parallel decoders; 0: GOMAXPROCS
 }
 
 // Source is aligned CelebA as the original's create_celeba packs it, a

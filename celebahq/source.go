@@ -29,7 +29,7 @@ func NewSource(j *Job, source string, opt Options, only string) *Source {
 
 // Info implements pyramid.Source.
 func (s *Source) Info() pyramid.SourceInfo {
-	seed := int64(123)
+	seed := uint64(123)
 	return pyramid.SourceInfo{Source: s.source, Order: pyramid.OrderShuffled, Seed: &seed, Inputs: s.job.Len()}
 }
 

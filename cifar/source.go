@@ -31,7 +31,7 @@ func (src *Source) Items(ctx context.Context, from pyramid.Position) iter.Seq2[p
 // the fingerprint ("cifar10", "cifar100", "svhn"); path, what was read,
 // is recorded in the manifest; seed is the shuffle's (the original's is
 // 123).
-func (d *Dataset) Source(kind, path string, seed int64) *Source {
+func (d *Dataset) Source(kind, path string, seed uint64) *Source {
 	return &Source{s: shuffled.Source{Kind: kind, Path: path, Files: d.Sources, N: d.Len(), Seed: seed,
 		Image: func(i int) image.Image { return d.Image(i) }, Label: d.OneHot}}
 }

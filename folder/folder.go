@@ -39,8 +39,8 @@ type Options struct {
 	// Shuffle stores the images in the original's shuffled order,
 	// pyramid.ShuffleOrder(n, Seed), instead of sorted order.
 	Shuffle bool
-	Seed    int64 // the shuffle's seed, 0 ≤ Seed < 2³² (the original's is 123)
-	Workers int   // parallel decoders; 0: GOMAXPROCS
+	Seed    uint64 // the shuffle's seed, below 2³² (the original's is 123)
+	Workers int    // parallel decoders; 0: GOMAXPROCS
 }
 
 // FilterNames returns the names Options.Filter accepts.

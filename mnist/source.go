@@ -32,7 +32,7 @@ func (src *Source) Items(ctx context.Context, from pyramid.Position) iter.Seq2[p
 // Source returns s as create_mnist packs it; path (what was read, say the
 // folder) is recorded in the manifest, seed is the shuffle's (the
 // original's is 123). kind names the dataset in the fingerprint ("mnist").
-func (s *Set) Source(kind, path string, seed int64) *Source {
+func (s *Set) Source(kind, path string, seed uint64) *Source {
 	return &Source{s: shuffled.Source{Kind: kind, Path: path, Files: s.Sources, N: s.N, Seed: seed,
 		Image: func(i int) image.Image { return s.Image(i) }, Label: s.OneHot}}
 }
@@ -44,12 +44,12 @@ type RGBSource struct {
 	set  *Set
 	path string
 	n    int
-	seed int64
+	seed uint64
 }
 
 // RGBSource returns n create_mnistrgb images of s; path is recorded in
 // the manifest.
-func (s *Set) RGBSource(path string, n int, seed int64) *RGBSource {
+func (s *Set) RGBSource(path string, n int, seed uint64) *RGBSource {
 	return &RGBSource{s, path, n, seed}
 }
 

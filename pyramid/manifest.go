@@ -24,7 +24,7 @@ type Manifest struct {
 	Channels    int         `json:"channels"`
 	LabelSize   int         `json:"label_size"`
 	Order       Order       `json:"order"`          // the order of the records
-	Seed        *int64      `json:"seed,omitempty"` // the shuffle's RandomState seed
+	Seed        *uint64     `json:"seed,omitempty"` // the shuffle's RandomState seed
 	Compression string      `json:"compression"`
 	Source      string      `json:"source,omitempty"`
 	Files       []FileEntry `json:"files"`

@@ -37,9 +37,9 @@ type Position struct {
 // SourceInfo describes a Source to Pack: what the manifest records and how
 // many inputs there are.
 type SourceInfo struct {
-	Source string // recorded in the manifest, e.g. the input folder
-	Order  Order  // recorded in the manifest
-	Seed   *int64 // recorded with a shuffled or random order
+	Source string  // recorded in the manifest, e.g. the input folder
+	Order  Order   // recorded in the manifest
+	Seed   *uint64 // recorded with a shuffled or random order
 	// Inputs is the number of inputs Items yields from the start, for
 	// progress and the resume check; 0: unknown.
 	Inputs int
@@ -218,7 +218,9 @@ func Pack(ctx context.Context, src Source, out string, opt PackOptions) (*PackRe
 // permutation numpy's RandomState(seed).shuffle(arange(n)) leaves (equally
 // RandomState(seed).permutation(n)), a Fisher–Yates pass from the end over
 // the Mersenne Twister. Position k of the dataset holds input
-// ShuffleOrder(n, seed)[k]. The original's datasets use seed 123.
+// ShuffleOrder(n, seed)[k]. The original's datasets use seed 123. The
+// seed is 32 bits, what RandomState takes; the seeds of progan's options
+// are uint64 everywhere, and those that feed this order must be below 2³².
 func ShuffleOrder(n int, seed uint32) []int {
 	return nprand.New(seed).Permutation(n)
 }

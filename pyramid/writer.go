@@ -26,10 +26,10 @@ import (
 // input order with GOMAXPROCS workers.
 type Options struct {
 	Compression Compression
-	Workers     int    // 0: GOMAXPROCS
-	Order       Order  // recorded in the manifest; OrderInput by default
-	Seed        *int64 // recorded with OrderShuffled
-	Source      string // recorded in the manifest, e.g. the input folder
+	Workers     int     // 0: GOMAXPROCS
+	Order       Order   // recorded in the manifest; OrderInput by default
+	Seed        *uint64 // recorded with OrderShuffled
+	Source      string  // recorded in the manifest, e.g. the input folder
 
 	// Fingerprint identifies the run's inputs and settings (say, a hash of
 	// the input list and the flags). Resume continues a partial dataset

@@ -28,7 +28,7 @@ func TestMeasure(t *testing.T) {
 		t.Skip()
 	}
 	var n, res int
-	var seed int64
+	var seed uint64
 	fmt.Sscanf(spec, "%d,%d,%d", &n, &res, &seed)
 	reals := smooth(n, res, 1)
 	fakes := perturb(smooth(n, res, 2), 3)
@@ -67,7 +67,7 @@ func TestMeasure(t *testing.T) {
 			continue
 		}
 		var runs [][]float64
-		for s := range int64(k) {
+		for s := range uint64(k) {
 			r, err := Distance(context.Background(), stream(reals), stream(fakes), Options{Seed: 100 + s, Numpy: numpy})
 			if err != nil {
 				t.Fatal(err)

@@ -42,7 +42,7 @@ type expected struct {
 		Pattern     bool
 		Images      int
 		Size        int
-		Seed        int64
+		Seed        uint64
 		Gray        bool
 		RealSeed    uint32 `json:"real_seed"`
 		FakeSeed    uint32 `json:"fake_seed"`

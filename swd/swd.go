@@ -27,7 +27,7 @@ type Options struct {
 	// Seed selects the random neighbourhoods and directions; the same seed
 	// gives the same result. In Numpy mode it is the RandomState seed and
 	// must be in [0, 2^32).
-	Seed int64
+	Seed uint64
 	// Numpy draws from numpy's legacy RandomState(Seed) in exactly the
 	// order of the oracle (swdref.py) and the original, with the original's
 	// minibatch rule clip(8192 // res, 4, 256), so that results match
@@ -52,7 +52,7 @@ type Result struct {
 	SWD         []float64 `json:"swd"`         // ×1e3 per level
 	Avg         float64   `json:"avg"`
 	Images      int       `json:"images"` // per set
-	Seed        int64     `json:"seed"`
+	Seed        uint64    `json:"seed"`
 }
 
 // Distance scores fakes against reals: both are streams of square images
@@ -105,7 +105,7 @@ type Evaluator struct {
 func New(opt Options) (*Evaluator, error) {
 	e := &Evaluator{opt: opt}
 	if opt.Numpy {
-		if opt.Seed < 0 || opt.Seed > math.MaxUint32 {
+		if opt.Seed > math.MaxUint32 {
 			return nil, fmt.Errorf("swd: numpy seed %d is not in [0, 2^32)", opt.Seed)
 		}
 		e.np = nprand.New(uint32(opt.Seed))

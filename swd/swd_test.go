@@ -97,7 +97,7 @@ func TestSwapSymmetry(t *testing.T) {
 
 func TestDeterminism(t *testing.T) {
 	reals, fakes := randomImages(12, 3, 32, 1), randomImages(12, 3, 32, 2)
-	run := func(seed int64, workers int) *Result {
+	run := func(seed uint64, workers int) *Result {
 		r, err := Distance(context.Background(), stream(reals), stream(fakes), Options{Seed: seed, Workers: workers})
 		if err != nil {
 			t.Fatal(err)
@@ -125,7 +125,7 @@ func TestFastAgreesWithNumpy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for seed := range int64(3) {
+	for seed := range uint64(3) {
 		r, err := Distance(context.Background(), stream(reals), stream(fakes), Options{Seed: seed})
 		if err != nil {
 			t.Fatal(err)
@@ -234,7 +234,7 @@ func TestBadInputs(t *testing.T) {
 		{"nil image", stream([]*planar.Image{nil}), stream(good), Options{}, "image 0: nil"},
 		{"unequal sets", stream(good), stream(good[:3]), Options{}, "4 and 3 images"},
 		{"flat images", stream([]*planar.Image{planar.NewImage(3, 16), planar.NewImage(3, 16)}), stream(good), Options{}, "no variation"},
-		{"numpy seed", stream(good), stream(good), Options{Numpy: true, Seed: -1}, "not in [0, 2^32)"},
+		{"numpy seed", stream(good), stream(good), Options{Numpy: true, Seed: 1 << 32}, "not in [0, 2^32)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -41,7 +41,7 @@ func (t *trainer) setupSnapshots(ctx context.Context, fresh bool) error {
 		if n < swd.MinImages {
 			return fmt.Errorf("trainer: %d images are %w (at least %d)", n, ErrTooFewForSWD, swd.MinImages)
 		}
-		t.swdEval, _ = swd.New(swd.Options{Seed: int64(t.cfg.Seed & (1<<62 - 1))})
+		t.swdEval, _ = swd.New(swd.Options{Seed: t.cfg.Seed & (1<<62 - 1)})
 		imgs := func(yield func(*pyramid.Image, error) bool) {
 			for rec, err := range t.ds.Range(t.arch.Resolution, 0, n) {
 				if !yield(rec.Image, err) || err != nil {

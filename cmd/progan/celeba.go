@@ -45,7 +45,7 @@ func init() {
 				if len(files) != celeba.Images && !o.allowPartial {
 					return fmt.Errorf("found %d images in %s, want %d (--allow-partial accepts a subset)", len(files), args[0], celeba.Images)
 				}
-				src, err := celeba.NewSource(args[0], files, celeba.SourceOptions{CX: *cx, CY: *cy, Seed: o.seed, Workers: *workers})
+				src, err := celeba.NewSource(args[0], files, celeba.SourceOptions{CX: *cx, CY: *cy, Seed: uint64(o.seed), Workers: *workers})
 				if err != nil {
 					return err
 				}

@@ -53,7 +53,7 @@ func init() {
 					if err := partialHint(d.Check(c.want, o.allowPartial)); err != nil {
 						return err
 					}
-					j, err := o.job(c.name, d.Source(c.name, args[0], o.seed))
+					j, err := o.job(c.name, d.Source(c.name, args[0], uint64(o.seed)))
 					if err != nil {
 						return err
 					}

@@ -275,7 +275,7 @@ func TestExtractRefusesNonEmptyFolder(t *testing.T) {
 // source's, with o's packing options.
 func fingerprint(o packOpts, _ []string) (string, error) {
 	src, err := imagefolder.Open(o.dir, imagefolder.Options{Recursive: o.recursive, Resolution: o.res, Filter: o.filter,
-		Channels: o.channels, Labels: o.labels, Shuffle: o.shuffle, Seed: o.seed, Workers: o.workers})
+		Channels: o.channels, Labels: o.labels, Shuffle: o.shuffle, Seed: uint64(o.seed), Workers: o.workers})
 	if err != nil {
 		return "", err
 	}

@@ -83,7 +83,7 @@ func packImages(ctx context.Context, e *env, o packOpts) error {
 		return fmt.Errorf("%v: %w", err, errUsage)
 	}
 	src, err := imagefolder.Open(o.dir, imagefolder.Options{Recursive: o.recursive, Resolution: o.res, Filter: o.filter,
-		Channels: o.channels, Labels: o.labels, Shuffle: o.shuffle, Seed: o.seed, Workers: o.workers})
+		Channels: o.channels, Labels: o.labels, Shuffle: o.shuffle, Seed: uint64(o.seed), Workers: o.workers})
 	if err != nil {
 		return err
 	}

@@ -45,7 +45,7 @@ type datasetInfo struct {
 	LabelFile  string     `json:"label_file,omitempty"`
 	Writer     string     `json:"writer"` // "progan x.y.z" or "original"
 	Order      string     `json:"order,omitempty"`
-	Seed       *int64     `json:"seed,omitempty"`
+	Seed       *uint64    `json:"seed,omitempty"`
 	Skipped    int        `json:"skipped,omitempty"`
 	TotalBytes int64      `json:"total_bytes"`
 	Tiers      []tierInfo `json:"tiers"`

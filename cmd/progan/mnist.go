@@ -79,7 +79,7 @@ func init() {
 				if err := partialHint(s.Check(mnist.Images, o.allowPartial)); err != nil {
 					return err
 				}
-				j, err := o.job("mnist", s.Source("mnist", args[0], o.seed))
+				j, err := o.job("mnist", s.Source("mnist", args[0], uint64(o.seed)))
 				if err != nil {
 					return err
 				}
@@ -121,7 +121,7 @@ func init() {
 				if err := partialHint(s.Check(mnist.Images, o.allowPartial)); err != nil {
 					return err
 				}
-				j := packJob{cmd: "mnistrgb", out: o.out, src: s.RGBSource(args[0], num, o.seed), json: o.json,
+				j := packJob{cmd: "mnistrgb", out: o.out, src: s.RGBSource(args[0], num, uint64(o.seed)), json: o.json,
 					opt: pyramid.PackOptions{Compression: comp}}
 				return runPack(ctx, e, j)
 			}

@@ -90,7 +90,7 @@ func scoreSWD(ctx context.Context, e *env, realsPath, fakesPath string, o swdOpt
 		total += n
 	}
 	bar := e.bar("swd", total, "images")
-	ev, err := swd.New(swd.Options{Seed: o.seed, Numpy: o.rng == "numpy", Progress: bar.Add})
+	ev, err := swd.New(swd.Options{Seed: uint64(o.seed), Numpy: o.rng == "numpy", Progress: bar.Add})
 	if err != nil {
 		bar.Finish()
 		return fmt.Errorf("%v: %w", err, errUsage)

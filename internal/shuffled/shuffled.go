@@ -19,7 +19,7 @@ type Source struct {
 	Path  string   // what was read, recorded in the manifest and naming items
 	Files []string // the files read, fingerprinted
 	N     int
-	Seed  int64
+	Seed  uint64
 	Image func(i int) image.Image
 	Label func(i int) []float32 // nil: no labels
 }
