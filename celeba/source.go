@@ -34,6 +34,9 @@ func NewSource(dir string, files []string, opt SourceOptions) (*Source, error) {
 	if err := CheckCrop(opt.CX, opt.CY); err != nil {
 		return nil, err
 	}
+	if err := pyramid.CheckSeed(opt.Seed); err != nil {
+		return nil, fmt.Errorf("celeba: %w", err)
+	}
 	return &Source{dir, files, opt}, nil
 }
 

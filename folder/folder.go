@@ -77,6 +77,9 @@ func Open(dir string, opt Options) (*Source, error) {
 		}
 	}
 	if opt.Shuffle {
+		if err := pyramid.CheckSeed(opt.Seed); err != nil {
+			return nil, fmt.Errorf("folder: %w", err)
+		}
 		s.order = pyramid.ShuffleOrder(len(paths), uint32(opt.Seed))
 	} else {
 		s.order = make([]int, len(paths))

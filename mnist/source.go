@@ -66,6 +66,10 @@ func (r *RGBSource) Fingerprint(pyramid.PackOptions) (string, error) { return ""
 // Items implements pyramid.Source.
 func (r *RGBSource) Items(ctx context.Context, from pyramid.Position) iter.Seq2[pyramid.Item, error] {
 	return func(yield func(pyramid.Item, error) bool) {
+		if err := pyramid.CheckSeed(r.seed); err != nil {
+			yield(pyramid.Item{}, err)
+			return
+		}
 		rs := nprand.New(uint32(r.seed))
 		for range from.Inputs * 3 {
 			rs.Randint(0, int64(r.set.N))

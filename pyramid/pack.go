@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image"
 	"iter"
+	"math"
 	"os"
 
 	"github.com/progan/progan/internal/nprand"
@@ -223,6 +224,15 @@ func Pack(ctx context.Context, src Source, out string, opt PackOptions) (*PackRe
 // are uint64 everywhere, and those that feed this order must be below 2³².
 func ShuffleOrder(n int, seed uint32) []int {
 	return nprand.New(seed).Permutation(n)
+}
+
+// CheckSeed reports a seed that numpy's RandomState cannot take: the seed
+// of a shuffled or randomly drawn order must be below 2³².
+func CheckSeed(seed uint64) error {
+	if seed > math.MaxUint32 {
+		return fmt.Errorf("pyramid: seed %d: the original's RandomState takes 0 ≤ seed < 2³²", seed)
+	}
+	return nil
 }
 
 // FingerprintFiles hashes settings and the names, sizes and modification

@@ -39,6 +39,10 @@ func (s *Source) Fingerprint(p pyramid.PackOptions) (string, error) {
 // Items implements pyramid.Source.
 func (s *Source) Items(ctx context.Context, from pyramid.Position) iter.Seq2[pyramid.Item, error] {
 	return func(yield func(pyramid.Item, error) bool) {
+		if err := pyramid.CheckSeed(s.Seed); err != nil {
+			yield(pyramid.Item{}, err)
+			return
+		}
 		order := pyramid.ShuffleOrder(s.N, uint32(s.Seed))
 		for _, i := range order[from.Inputs:] {
 			if err := ctx.Err(); err != nil {
