@@ -12,14 +12,21 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/progan/progan/internal/sgemm"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
+// useSgemm sends float32 products to internal/sgemm (set by
+// blas_default.go in builds without the openblas tag, where it is faster
+// than gonum's pure Go Sgemm).
+var useSgemm bool
+
 // gemm computes c = alpha·op(a)·op(b) + beta·c with op(m) = mᵀ when the
-// flag is set; op(a) is m×k, op(b) is k×n. It goes through blas32/blas64 so
-// that an optimised implementation registered with Use (OpenBLAS through
+// flag is set; op(a) is m×k, op(b) is k×n. float32 goes to internal/sgemm
+// when useSgemm is set; otherwise it goes through blas32/blas64 so that an
+// optimised implementation registered with Use (OpenBLAS through
 // gonum.org/v1/netlib) is picked up; the default is gonum's pure Go one.
 func gemm[T Float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	if m == 0 || n == 0 {
@@ -34,6 +41,10 @@ func gemm[T Float](tA, tB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb
 	}
 	switch a := any(a).(type) {
 	case []float32:
+		if useSgemm {
+			sgemm.Sgemm(tA, tB, m, n, k, float32(alpha), a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+			return
+		}
 		blas32.Implementation().Sgemm(ta, tb, m, n, k, float32(alpha), a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
 	case []float64:
 		blas64.Implementation().Dgemm(ta, tb, m, n, k, float64(alpha), a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
