@@ -64,11 +64,15 @@ fuzz seconds="30":
     go test ./trainer -run '^$' -fuzz FuzzReadCheckpoint -fuzztime {{seconds}}s
     go test ./trainer/safetensors -run '^$' -fuzz FuzzRead -fuzztime {{seconds}}s
 
+# SGEMM at the trainer's shapes: internal/sgemm beside gonum and OpenBLAS (apt-get install -y libopenblas-dev), one run
+bench-sgemm:
+    CGO_LDFLAGS=-lopenblas OPENBLAS_NUM_THREADS=1 go test -tags openblas ./internal/sgemm -run '^$' -bench Sgemm
+
 # the trainer's learning test: 30 kimg on the bundled images at 16×16 (about 4 minutes), SWD must halve
 learn:
     PROGAN_LEARN=1 go test -count=1 -run Learn -v -timeout 30m ./trainer/
 
-# one D+G step at 32² and 128² (fmap-max 512, minibatch 16), pure Go and with OpenBLAS (apt-get install -y libopenblas-dev),
+# one D+G step at 32² and 128² (fmap-max 512, minibatch 16), the default build (internal/sgemm) and with OpenBLAS (apt-get install -y libopenblas-dev),
 # beside PyTorch (apt-get install -y python3-torch); about 30 minutes
 bench-train:
     go test ./trainer -run '^$' -bench 'Step/' -benchtime 1x -timeout 60m
