@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The GPU checks of the CUDA backend, on a lent machine (one H100, nvcc 13,
-# PyTorch 2.11 with CUDA 13 in /opt/torch/.venv, no Go), about 4 minutes:
+# PyTorch 2.11 with CUDA 13 in /opt/torch/.venv, no Go), at most 5 minutes
+# (every step has its own timeout; run it with a limit of about 360 s):
 #   1. every kernel against its Go kernel, the products, the layers;
 #   2. one D+G step on the GPU against the CPU step (losses and every
 #      gradient, the penalty's included; in a fade and with labels);
@@ -24,22 +25,22 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv
 echo "cuBLAS from $cublas"
 
 log "1. kernels, products and layers against the Go kernels"
-timeout 60 "$bin/nn.test" -test.run CUDA -test.v 2>&1 | tee "$OUT/nn-test.txt" | tail -40
+timeout 30 "$bin/nn.test" -test.run CUDA -test.v 2>&1 | tee "$OUT/nn-test.txt" | tail -40
 
 log "2. one D+G step on the GPU against the CPU"
-timeout 90 "$bin/trainer.test" -test.run CUDAStep -test.v 2>&1 | tee "$OUT/step-test.txt" | tail -12
+timeout 30 "$bin/trainer.test" -test.run CUDAStep -test.v 2>&1 | tee "$OUT/step-test.txt" | tail -12
 
 log "3. one D+G step of the paper's networks: progan (Go, cuBLAS) and PyTorch on this GPU"
-timeout 120 "$bin/trainer.test" -test.run '^$' -test.bench StepCUDA -test.benchtime 10x 2>&1 | tee "$OUT/bench-go.txt" | grep -E 'Benchmark|ok|FAIL|panic'
+timeout 75 "$bin/trainer.test" -test.run '^$' -test.bench StepCUDA -test.benchtime 10x 2>&1 | tee "$OUT/bench-go.txt" | grep -E 'Benchmark|ok|FAIL|panic'
 for cfg in "128 16" "1024 4"; do
   set -- $cfg
-  timeout 90 "$py" bench/progan_step.py --device cuda --res "$1" --minibatch "$2" --steps 10 2>&1 | tee -a "$OUT/bench-torch.txt"
+  timeout 40 "$py" bench/progan_step.py --device cuda --res "$1" --minibatch "$2" --steps 10 2>&1 | tee -a "$OUT/bench-torch.txt"
 done
 
 log "4. a short run on the demo images up to 64² on the GPU"
 rm -rf /tmp/demo64 /tmp/run64
 "$bin/progan" images --quiet -o /tmp/demo64 testdata/images
-timeout 100 "$bin/progan" train --device cuda -o /tmp/run64 --fmap-max 256 --phase-kimg 30 --fade-kimg 30 \
+timeout 75 "$bin/progan" train --device cuda -o /tmp/run64 --fmap-max 256 --phase-kimg 30 --fade-kimg 30 \
   --total-kimg 300 --tick-kimg 20 --network-ticks 2 --swd-images 256 /tmp/demo64 2>&1 | tail -25
 cp /tmp/run64/log.txt /tmp/run64/stats.jsonl /tmp/run64/swd.png "$OUT/" 2>/dev/null
 cp $(ls /tmp/run64/fakes*.png | tail -1) "$OUT/" 2>/dev/null
