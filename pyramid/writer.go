@@ -107,9 +107,7 @@ var ErrExists = errors.New("destination exists and is not empty")
 // ExportZipFile when another progan process holds the destination's lock:
 // the destination is refused at once and left alone. Every progan lock
 // reports this one value (trainer.ErrInUse is the same).
-var ErrInUse error
-
-func init() { ErrInUse = lockfile.ErrLocked }
+var ErrInUse = lockfile.ErrLocked
 
 // MaxResolution is the largest image the writer takes. A 3×4096² record
 // is 50 MB, and the pipeline holds a few per worker; the paper's largest

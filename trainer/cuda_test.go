@@ -85,8 +85,8 @@ func TestCUDAStep(t *testing.T) {
 				t.Errorf("%s: %s %g, CPU %g (relative error %.3g)", name, s.what, s.got, s.want, e)
 			}
 		}
-		gpu.g.sync()
-		gpu.d.sync()
+		nn.SyncGrads(gpu.g.Params())
+		nn.SyncGrads(gpu.d.Params())
 		worst := 0.0
 		for _, nets := range [][2]*network{{&cpu.g.network, &gpu.g.network}, {&cpu.d.network, &gpu.d.network}} {
 			for i, p := range nets[0].params {

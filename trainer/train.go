@@ -171,9 +171,7 @@ type trainer struct {
 // ErrInUse is wrapped by the error of Train when another progan process
 // holds the run folder's lock. Every progan lock reports this one value
 // (pyramid.ErrInUse is the same).
-var ErrInUse error
-
-func init() { ErrInUse = lockfile.ErrLocked }
+var ErrInUse = lockfile.ErrLocked
 
 // Train runs, or with cfg.Resume continues, the training run described by
 // cfg until cfg.TotalKimg thousand real images have been shown or ctx is

@@ -205,9 +205,14 @@ func (l *Conv2D[T]) backpropDevice(d *Device, x, dy, dx *Tensor[T], wantDW bool)
 	hw, kk := h*w, l.K*l.K*c
 	wv, wg := l.W.on(d)
 	s := float32(l.Scale)
-	dyT := d.b.temp(n * l.Out * hw)
-	defer d.b.free(dyT, n*l.Out*hw)
-	d.b.batchTranspose(dyT, dy.ptr, n, l.Out, hw)
+	// dy as [Out][n·hw], for the products over the whole batch; the
+	// input gradient of a large map (BackwardInput) needs none.
+	var dyT uintptr
+	if wantDW || (dx != nil && hw <= smallMap) {
+		dyT = d.b.temp(n * l.Out * hw)
+		defer d.b.free(dyT, n*l.Out*hw)
+		d.b.batchTranspose(dyT, dy.ptr, n, l.Out, hw)
+	}
 	if dx != nil && hw <= smallMap {
 		if l.K == 1 {
 			dxT := d.b.temp(n * c * hw)

@@ -401,6 +401,7 @@ func TestCUDAConvSizes(t *testing.T) {
 				y := l.Forward(ToDevice(dev, x))
 				dx := l.Backward(ToDevice(dev, &Tensor[float32]{Shape: y.Shape, Data: dyv}))
 				SyncParams(Params[float32](l))
+				SyncGrads(Params[float32](l))
 				return [][]float32{y.Host().Data, dx.Host().Data, append([]float32(nil), l.W.Grad...)}
 			}
 			want := run(nil)
@@ -450,6 +451,7 @@ func TestCUDALayers(t *testing.T) {
 			ty := l.Tangent(ToDevice(dev, tx))
 			dx2, dtx := l.TangentBackward(dy, dy)
 			SyncParams(Params[float32](l))
+			SyncGrads(Params[float32](l))
 			out := [][]float32{y.Host().Data, dx.Host().Data, ty.Host().Data, dtx.Host().Data}
 			if dx2 != nil {
 				out = append(out, dx2.Host().Data)

@@ -134,9 +134,6 @@ func f32[T Float](s []T) []float32 {
 	return f
 }
 
-// at returns the address of value i of a device buffer.
-func at(p uintptr, i int) uintptr { return p + uintptr(i)*4 }
-
 // newOn returns a zeroed tensor on d, the host if d is nil.
 func newOn[T Float](d *Device, shape ...int) *Tensor[T] {
 	if d == nil {
@@ -243,7 +240,7 @@ func (p *Param[T]) Device() *Device { return p.dev }
 
 // MoveParams moves the parameters to d, or with a nil d back to the host:
 // values are copied, gradients cleared. While on a device, a parameter's
-// Value and Grad are stale until SyncParams.
+// Value and Grad are stale until SyncParams and SyncGrads.
 func MoveParams[T Float](d *Device, ps []*Param[T]) {
 	for _, p := range ps {
 		if p.dev == d {
@@ -264,12 +261,21 @@ func MoveParams[T Float](d *Device, ps []*Param[T]) {
 	}
 }
 
-// SyncParams copies the values and gradients of the parameters that live
-// on a device to their Value and Grad.
+// SyncParams copies the values of the parameters that live on a device to
+// their Value (what a checkpoint saves).
 func SyncParams[T Float](ps []*Param[T]) {
 	for _, p := range ps {
 		if p.dev != nil {
 			p.dev.b.download(f32(p.Value), p.dval)
+		}
+	}
+}
+
+// SyncGrads copies the gradients of the parameters that live on a device
+// to their Grad.
+func SyncGrads[T Float](ps []*Param[T]) {
+	for _, p := range ps {
+		if p.dev != nil {
 			p.dev.b.download(f32(p.Grad), p.dgrad)
 		}
 	}

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <string>
 
 struct emu_dim3 {
@@ -75,35 +76,38 @@ extern "C" int emu_launch(const char *name, int blocks, const unsigned long long
 	gridDim.x = blocks;
 	blockDim.x = 1;
 	threadIdx.x = 0;
+	// The kernel is chosen once, then run block by block.
+	std::function<void()> run;
+	if (k == "im2col") run = [&] { im2col(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), I(a[6])); };
+	else if (k == "im2col_t") run = [&] { im2col_t(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), I(a[6])); };
+	else if (k == "batch_transpose") run = [&] { batch_transpose(P(0), P(1), I(a[2]), I(a[3]), I(a[4])); };
+	else if (k == "col2im_t") run = [&] { col2im_t(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), I(a[6])); };
+	else if (k == "col2im") run = [&] { col2im(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), I(a[6])); };
+	else if (k == "leaky_mul") run = [&] { leaky_mul(P(0), P(1), P(2), I(a[3]), F(a[4])); };
+	else if (k == "add_bias") run = [&] { add_bias(P(0), P(1), P(2), I(a[3]), I(a[4]), I(a[5])); };
+	else if (k == "sum_bias_partial") run = [&] { sum_bias_partial((double *)a[0], P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5])); };
+	else if (k == "sum_bias_final") run = [&] { sum_bias_final(P(0), (const double *)a[1], I(a[2]), I(a[3])); };
+	else if (k == "upscale") run = [&] { upscale(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), F(a[6])); };
+	else if (k == "downscale") run = [&] { downscale(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), F(a[6])); };
+	else if (k == "lerp") run = [&] { lerp(P(0), P(1), P(2), I(a[3]), F(a[4])); };
+	else if (k == "scale") run = [&] { scale(P(0), P(1), I(a[2]), F(a[3])); };
+	else if (k == "add") run = [&] { add(P(0), P(1), I(a[2])); };
+	else if (k == "pixel_norm") run = [&] { pixel_norm(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), F(a[5])); };
+	else if (k == "pixel_norm_backward") run = [&] { pixel_norm_backward(P(0), P(1), P(2), I(a[3]), I(a[4]), I(a[5]), F(a[6])); };
+	else if (k == "mbstd") run = [&] { mbstd(P(0), P(1), P(2), P(3), I(a[4]), I(a[5]), I(a[6])); };
+	else if (k == "mbstd_backward") run = [&] { mbstd_backward(P(0), P(1), P(2), P(3), P(4), P(5), I(a[6]), I(a[7]), I(a[8])); };
+	else if (k == "append_channel") run = [&] { append_channel(P(0), P(1), P(2), I(a[3]), I(a[4]), I(a[5]), I(a[6])); };
+	else if (k == "split_channel") run = [&] { split_channel(P(0), P(1), I(a[2]), I(a[3]), I(a[4])); };
+	else if (k == "split_stat") run = [&] { split_stat(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5])); };
+	else if (k == "adam_update") run = [&] { adam_update(P(0), P(1), P(2), P(3), I(a[4]), F(a[5]), F(a[6]), F(a[7]), F(a[8])); };
+	else if (k == "all_finite") run = [&] { all_finite((int *)a[0], P(1), I(a[2])); };
+	else if (k == "row_sq_norm") run = [&] { row_sq_norm((double *)a[0], P(1), I(a[2]), I(a[3])); };
+	else if (k == "scale_rows") run = [&] { scale_rows(P(0), P(1), P(2), I(a[3]), I(a[4])); };
+	else if (k == "mix_rows") run = [&] { mix_rows(P(0), P(1), P(2), P(3), I(a[4]), I(a[5])); };
+	else return -1;
 	for (int b = 0; b < blocks; b++) {
 		blockIdx.x = b;
-		if (k == "im2col") im2col(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), I(a[6]));
-		else if (k == "im2col_t") im2col_t(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), I(a[6]));
-		else if (k == "batch_transpose") batch_transpose(P(0), P(1), I(a[2]), I(a[3]), I(a[4]));
-		else if (k == "col2im_t") col2im_t(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), I(a[6]));
-		else if (k == "col2im") col2im(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), I(a[6]));
-		else if (k == "leaky_mul") leaky_mul(P(0), P(1), P(2), I(a[3]), F(a[4]));
-		else if (k == "add_bias") add_bias(P(0), P(1), P(2), I(a[3]), I(a[4]), I(a[5]));
-		else if (k == "sum_bias_partial") sum_bias_partial((double *)a[0], P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]));
-		else if (k == "sum_bias_final") sum_bias_final(P(0), (const double *)a[1], I(a[2]), I(a[3]));
-		else if (k == "upscale") upscale(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), F(a[6]));
-		else if (k == "downscale") downscale(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]), F(a[6]));
-		else if (k == "lerp") lerp(P(0), P(1), P(2), I(a[3]), F(a[4]));
-		else if (k == "scale") scale(P(0), P(1), I(a[2]), F(a[3]));
-		else if (k == "add") add(P(0), P(1), I(a[2]));
-		else if (k == "pixel_norm") pixel_norm(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), F(a[5]));
-		else if (k == "pixel_norm_backward") pixel_norm_backward(P(0), P(1), P(2), I(a[3]), I(a[4]), I(a[5]), F(a[6]));
-		else if (k == "mbstd") mbstd(P(0), P(1), P(2), P(3), I(a[4]), I(a[5]), I(a[6]));
-		else if (k == "mbstd_backward") mbstd_backward(P(0), P(1), P(2), P(3), P(4), P(5), I(a[6]), I(a[7]), I(a[8]));
-		else if (k == "append_channel") append_channel(P(0), P(1), P(2), I(a[3]), I(a[4]), I(a[5]), I(a[6]));
-		else if (k == "split_channel") split_channel(P(0), P(1), I(a[2]), I(a[3]), I(a[4]));
-		else if (k == "split_stat") split_stat(P(0), P(1), I(a[2]), I(a[3]), I(a[4]), I(a[5]));
-		else if (k == "adam_update") adam_update(P(0), P(1), P(2), P(3), I(a[4]), F(a[5]), F(a[6]), F(a[7]), F(a[8]));
-		else if (k == "all_finite") all_finite((int *)a[0], P(1), I(a[2]));
-		else if (k == "row_sq_norm") row_sq_norm((double *)a[0], P(1), I(a[2]), I(a[3]));
-		else if (k == "scale_rows") scale_rows(P(0), P(1), P(2), I(a[3]), I(a[4]));
-		else if (k == "mix_rows") mix_rows(P(0), P(1), P(2), P(3), I(a[4]), I(a[5]));
-		else return -1;
+		run();
 	}
 	return 0;
 }
