@@ -6,9 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"image/png"
-	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -131,7 +129,11 @@ func writeSheet(dir, path string, from, n int) error {
 	if err := png.Encode(&buf, img); err != nil {
 		return err
 	}
-	return writeFileAtomic(path, buf.Bytes())
+	// Locked and checked absent by lockNew; atomic, with the umask's mode.
+	if err := atomicfile.WriteBytes(path, buf.Bytes()); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
 }
 
 // lockNew locks path, which must not exist, against other progan
@@ -146,19 +148,4 @@ func lockNew(path string) (*lockfile.Lock, error) {
 		return nil, fmt.Errorf("%s: %w", path, os.ErrExist)
 	}
 	return l, nil
-}
-
-// writeFileAtomic writes a file (locked and checked absent by lockNew):
-// into a hidden file beside it, synced, then renamed into place, so that
-// it appears complete or not at all.
-func writeFileAtomic(path string, b []byte) error {
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".partial")
-	err := atomicfile.WriteVia(path, tmp, 0o644, func(w io.Writer) error {
-		_, err := w.Write(b)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
 }

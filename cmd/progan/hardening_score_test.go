@@ -4,8 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"encoding/binary"
-	"hash/crc32"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -96,32 +94,22 @@ func TestMSSSIMFewImagesWarning(t *testing.T) {
 	}
 }
 
-// bombPNGBytes is a PNG of about 60 bytes whose header declares an
-// 11584×11584 16-bit RGBA canvas (a gibibyte decoded).
-func bombPNGBytes() []byte {
-	var out bytes.Buffer
-	out.WriteString("\x89PNG\r\n\x1a\n")
-	chunk := func(typ string, data []byte) {
-		binary.Write(&out, binary.BigEndian, uint32(len(data)))
-		out.WriteString(typ)
-		out.Write(data)
-		binary.Write(&out, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
+// bombPNGBytes is the imageset package's fixture: a PNG of 65 bytes whose
+// header declares an 11584×11584 16-bit RGBA canvas (a gibibyte decoded).
+func bombPNGBytes(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("internal", "imageset", "testdata", "bomb.png"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	ihdr := make([]byte, 13)
-	binary.BigEndian.PutUint32(ihdr[0:], 11584)
-	binary.BigEndian.PutUint32(ihdr[4:], 11584)
-	ihdr[8], ihdr[9] = 16, 6
-	chunk("IHDR", ihdr)
-	chunk("IDAT", []byte{0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01})
-	chunk("IEND", nil)
-	return out.Bytes()
+	return b
 }
 
 // A decompression bomb among the images of a folder or a zip is an error
 // naming it, from its header, for msssim and swd alike.
 func TestScoresRefuseBombs(t *testing.T) {
 	dir := folder(t, 4, 16)
-	if err := os.WriteFile(filepath.Join(dir, "b-bomb.png"), bombPNGBytes(), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "b-bomb.png"), bombPNGBytes(t), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	zipPath := filepath.Join(t.TempDir(), "imgs.zip")

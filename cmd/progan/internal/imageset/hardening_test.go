@@ -16,7 +16,8 @@ import (
 )
 
 // bombPNG is a PNG of about 60 bytes whose header declares an
-// 11584×11584 16-bit RGBA canvas (a gibibyte decoded).
+// 11584×11584 16-bit RGBA canvas (a gibibyte decoded). testdata/bomb.png
+// holds its bytes for the command's tests (TestBombFixture).
 func bombPNG() []byte {
 	var out bytes.Buffer
 	out.WriteString("\x89PNG\r\n\x1a\n")
@@ -132,5 +133,14 @@ func TestZipMembersCheckedBeforeReading(t *testing.T) {
 				t.Errorf("allocated %d MiB to refuse the member", a>>20)
 			}
 		})
+	}
+}
+
+// TestBombFixture: testdata/bomb.png is bombPNG's output, written by
+// os.WriteFile("testdata/bomb.png", bombPNG(), 0o644).
+func TestBombFixture(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "bomb.png"))
+	if err != nil || !bytes.Equal(b, bombPNG()) {
+		t.Errorf("testdata/bomb.png is not bombPNG's output (%v)", err)
 	}
 }
