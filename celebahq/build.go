@@ -17,6 +17,7 @@ import (
 	"github.com/progan/progan/internal/jpeg"
 	"github.com/progan/progan/internal/parallel"
 	"github.com/progan/progan/internal/pillow"
+	"github.com/progan/progan/planar"
 	"github.com/progan/progan/pyramid"
 )
 
@@ -181,7 +182,7 @@ func (e *ImageError) Unwrap() error { return e.Err }
 // Item is one output image, or the error that stopped it.
 type Item struct {
 	Row   ImageListRow
-	Image *pyramid.Image // 3×1024×1024
+	Image *planar.Image // 3×1024×1024
 	Err   *ImageError
 }
 
@@ -205,7 +206,7 @@ const maxJPEG = 64 << 20
 const decodeBytesPerPixel = 3 + 6
 
 // make runs the whole pipeline for one row.
-func (j *Job) make(r ImageListRow) (*pyramid.Image, *ImageError) {
+func (j *Job) make(r ImageListRow) (*planar.Image, *ImageError) {
 	fail := func(stage string, err error) *ImageError {
 		return &ImageError{Idx: r.Idx, File: r.OrigFile, Stage: stage, Err: err}
 	}
@@ -269,7 +270,7 @@ func (j *Job) make(r ImageListRow) (*pyramid.Image, *ImageError) {
 			return nil, &ImageError{Idx: r.Idx, File: r.OrigFile, Stage: "final_md5", Got: got, Want: r.FinalMD5}
 		}
 	}
-	return &pyramid.Image{Channels: 3, Size: Size, Pix: proc}, nil
+	return &planar.Image{Channels: 3, Size: Size, Pix: proc}, nil
 }
 
 func md5hex(b []byte) string {

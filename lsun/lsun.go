@@ -35,7 +35,7 @@ import (
 	"github.com/progan/progan/internal/parallel"
 	"github.com/progan/progan/internal/pillow"
 	"github.com/progan/progan/lsun/internal/lmdb"
-	"github.com/progan/progan/pyramid"
+	"github.com/progan/progan/planar"
 )
 
 // DB is an LSUN category's LMDB database, open for reading. It may be
@@ -88,7 +88,7 @@ type Options struct {
 type Item struct {
 	Entry int    // entry number in key order
 	Key   string // the key, as text when printable, else hex
-	Image *pyramid.Image
+	Image *planar.Image
 	Err   error // why the entry is skipped (*EntryError); Image is nil
 }
 
@@ -200,7 +200,7 @@ func keyText(k []byte) string {
 
 // Process decodes an LMDB value, centre-crops it to a square and resizes
 // it to res×res, returning the record.
-func Process(value []byte, res int) (*pyramid.Image, error) {
+func Process(value []byte, res int) (*planar.Image, error) {
 	src, err := decode(value)
 	if err != nil {
 		return nil, err
@@ -210,7 +210,7 @@ func Process(value []byte, res int) (*pyramid.Image, error) {
 	if s != res {
 		crop = pillow.Resize(crop, res, res)
 	}
-	return &pyramid.Image{Channels: 3, Size: res, Pix: crop.Planar()}, nil
+	return &planar.Image{Channels: 3, Size: res, Pix: crop.Planar()}, nil
 }
 
 // Decode decodes an LMDB value to the RGB samples that cv2.imdecode(value,

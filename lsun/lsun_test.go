@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/progan/progan/planar"
 	"github.com/progan/progan/pyramid"
 )
 
@@ -84,7 +85,7 @@ func TestOriginalRecords(t *testing.T) {
 			if res == 256 {
 				tiers = w.R256
 			}
-			all := []*pyramid.Image{it.Image}
+			all := []*planar.Image{it.Image}
 			all = append(all, pyramid.Downsample(it.Image)...)
 			same := true
 			for _, m := range all {

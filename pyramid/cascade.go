@@ -3,6 +3,8 @@ package pyramid
 import (
 	"math"
 	"slices"
+
+	"github.com/progan/progan/planar"
 )
 
 // The lower tiers follow the original exporter (docs/cascade.md): each lod
@@ -21,7 +23,7 @@ type cascader struct {
 // tiers returns out[:0] with the planar bytes of every lower tier appended
 // (c × r × r, r halving from top.Size/2 down to 4), and calls emit with
 // each tier's bytes as it is made (the slice may move as out grows later).
-func (cs *cascader) tiers(top *Image, out []byte, emit func(lod int, pix []byte)) []byte {
+func (cs *cascader) tiers(top *planar.Image, out []byte, emit func(lod int, pix []byte)) []byte {
 	c, r := top.Channels, top.Size
 	out = out[:0]
 	if r > exactLimit {
@@ -97,11 +99,11 @@ func quantise(dst []byte, sums []uint32, shift uint) []byte {
 
 // Downsample returns the lower tiers of top, from top.Size/2 down to 4, as
 // the original exporter computes them.
-func Downsample(top *Image) []*Image {
+func Downsample(top *planar.Image) []*planar.Image {
 	var cs cascader
-	var out []*Image
+	var out []*planar.Image
 	cs.tiers(top, nil, func(lod int, pix []byte) {
-		out = append(out, &Image{Channels: top.Channels, Size: top.Size >> lod, Pix: append([]byte(nil), pix...)})
+		out = append(out, &planar.Image{Channels: top.Channels, Size: top.Size >> lod, Pix: append([]byte(nil), pix...)})
 	})
 	return out
 }
@@ -114,7 +116,7 @@ const exactLimit = 1024
 // floatTiers is the original's cascade in float32, term order as written
 // there: (img[0::2,0::2] + img[0::2,1::2] + img[1::2,0::2] + img[1::2,1::2]) * 0.25,
 // each lod quantised by rint and clipped.
-func floatTiers(top *Image, out []byte, emit func(lod int, pix []byte)) []byte {
+func floatTiers(top *planar.Image, out []byte, emit func(lod int, pix []byte)) []byte {
 	c, r := top.Channels, top.Size
 	cur := make([]float32, len(top.Pix))
 	for i, v := range top.Pix {

@@ -4,13 +4,15 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/progan/progan/planar"
 )
 
 // Hand-computed from docs/cascade.md: lod k = round-half-even of the mean of
 // the 2^k×2^k block. The 8×8 plane below has blocks whose means are exact
 // ties (x.5) at lod 1 and (x.5, x.25, x.75) at lod 2.
 func TestCascadeTies(t *testing.T) {
-	top := NewImage(1, 8)
+	top := planar.NewImage(1, 8)
 	rows := [8][8]byte{
 		{0, 1, 1, 2, 2, 3, 255, 254},
 		{0, 1, 1, 2, 2, 3, 255, 254},
@@ -39,7 +41,7 @@ func TestCascadeTies(t *testing.T) {
 	}
 
 	// lod 2 of a 16×16 image: 4×4 blocks whose means are 0.5, 1.5, 2.5, 1.25, 1.75.
-	top16 := NewImage(1, 16)
+	top16 := planar.NewImage(1, 16)
 	fill := func(bx, by int, vals ...byte) { // 16 values for the 4×4 block (bx, by)
 		for i, v := range vals {
 			top16.Pix[(by*4+i/4)*16+bx*4+i%4] = v
@@ -77,7 +79,7 @@ func TestCascadeMatchesFloat32(t *testing.T) {
 	for _, size := range []int{4, 8, 16, 64, 256, 1024} {
 		for _, c := range []int{1, 3} {
 			for _, kind := range []string{"uniform", "ties", "extremes"} {
-				top := NewImage(c, size)
+				top := planar.NewImage(c, size)
 				for i := range top.Pix {
 					switch kind {
 					case "uniform":

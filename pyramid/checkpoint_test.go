@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/progan/progan/planar"
 )
 
 func sameFiles(t *testing.T, a, b string) {
@@ -23,7 +25,7 @@ func sameFiles(t *testing.T, a, b string) {
 
 func TestResumeAfterCrash(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
-	var imgs []*Image
+	var imgs []*planar.Image
 	var labels [][]float32
 	for i := range 10 {
 		imgs = append(imgs, randomImage(rng, 3, 32))
@@ -76,7 +78,7 @@ func TestResumeAfterCrash(t *testing.T) {
 
 func TestStopThenResume(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
-	var imgs []*Image
+	var imgs []*planar.Image
 	for range 6 {
 		imgs = append(imgs, randomImage(rng, 1, 32))
 	}
@@ -130,7 +132,7 @@ func TestStopThenResume(t *testing.T) {
 func TestCompressedStopDoesNotKeep(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "z")
 	w, _ := Create(dir, Options{Compression: Gzip})
-	w.Add(NewImage(1, 8), nil)
+	w.Add(planar.NewImage(1, 8), nil)
 	if kept, _ := w.Stop(); kept {
 		t.Fatal("a compressed partial dataset was kept for resume")
 	}

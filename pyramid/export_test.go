@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/progan/progan/planar"
 )
 
 func TestExportZip(t *testing.T) {
@@ -38,7 +40,7 @@ func TestExportZip(t *testing.T) {
 				t.Fatal(err)
 			}
 			const n = 1003 // crosses a folder boundary
-			var imgs []*Image
+			var imgs []*planar.Image
 			for i := range n {
 				img := randomImage(rng, tc.c, 8)
 				var lab []float32
@@ -91,7 +93,7 @@ func TestExportZip(t *testing.T) {
 					t.Fatal(err)
 				}
 				want := Downsample(imgs[i])[0] // 8 → 4
-				got, err := FromImage(m)
+				got, err := planar.FromImage(m)
 				if err != nil || got.Channels != tc.c || !bytes.Equal(got.Pix, want.Pix) {
 					t.Fatalf("image %d differs from the 4×4 tier", i)
 				}

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/progan/progan/internal/atomicfile"
+	"github.com/progan/progan/planar"
 )
 
 // Extract writes records [from, to) of the tier of resolution res as PNG
@@ -63,7 +64,7 @@ func Extract(ctx context.Context, d *Dataset, res, from, to int, dir string, pro
 func extract(ctx context.Context, d *Dataset, res, from, to int, dir string, progress func(int)) error {
 	type item struct {
 		i   int
-		img *Image
+		img *planar.Image
 	}
 	work := make(chan item, runtime.GOMAXPROCS(0))
 	errc := make(chan error, 1)
@@ -119,7 +120,7 @@ func extract(ctx context.Context, d *Dataset, res, from, to int, dir string, pro
 
 // writePNG writes and syncs one file: the folder is renamed into place
 // once all are written, and must not then hold empty files after a crash.
-func writePNG(enc *png.Encoder, path string, img *Image) error {
+func writePNG(enc *png.Encoder, path string, img *planar.Image) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err

@@ -17,6 +17,7 @@ import (
 
 	"github.com/progan/progan/internal/lockfile"
 	"github.com/progan/progan/internal/npy"
+	"github.com/progan/progan/planar"
 )
 
 // kill stops w as a killed process would: what was added reaches the
@@ -36,7 +37,7 @@ func TestWritersLockTheOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	imgs := []*Image{randomImage(rng, 3, 8), randomImage(rng, 3, 8)}
+	imgs := []*planar.Image{randomImage(rng, 3, 8), randomImage(rng, 3, 8)}
 	for _, img := range imgs {
 		if err := w.Add(img, nil); err != nil {
 			t.Fatal(err)
@@ -371,9 +372,9 @@ func TestNonFiniteLabels(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Abort()
-	w.Add(NewImage(1, 4), []float32{0, 1})
+	w.Add(planar.NewImage(1, 4), []float32{0, 1})
 	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
-		if err := w.Add(NewImage(1, 4), []float32{1, float32(v)}); err == nil || !strings.Contains(err.Error(), "image 1") {
+		if err := w.Add(planar.NewImage(1, 4), []float32{1, float32(v)}); err == nil || !strings.Contains(err.Error(), "image 1") {
 			t.Errorf("label %v: %v", v, err)
 		}
 	}
@@ -405,7 +406,7 @@ func TestAddRefusesHugeImages(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer w.Abort()
-	big := &Image{Channels: 1, Size: 2 * MaxResolution, Pix: make([]byte, 4*MaxResolution*MaxResolution)}
+	big := &planar.Image{Channels: 1, Size: 2 * MaxResolution, Pix: make([]byte, 4*MaxResolution*MaxResolution)}
 	if err := w.Add(big, nil); err == nil || !strings.Contains(err.Error(), "4096") {
 		t.Fatalf("a %d² image: %v", big.Size, err)
 	}

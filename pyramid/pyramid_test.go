@@ -17,11 +17,12 @@ import (
 	"testing"
 
 	"github.com/progan/progan/internal/npy"
+	"github.com/progan/progan/planar"
 	"github.com/progan/progan/pyramid/internal/tfrecord"
 )
 
-func randomImage(rng *rand.Rand, c, size int) *Image {
-	m := NewImage(c, size)
+func randomImage(rng *rand.Rand, c, size int) *planar.Image {
+	m := planar.NewImage(c, size)
 	for i := range m.Pix {
 		m.Pix[i] = byte(rng.IntN(256))
 	}
@@ -29,14 +30,14 @@ func randomImage(rng *rand.Rand, c, size int) *Image {
 }
 
 // writeDataset writes n random images and returns them with their labels.
-func writeDataset(t testing.TB, dir string, n, c, size, labelSize int, opt Options) ([]*Image, [][]float32) {
+func writeDataset(t testing.TB, dir string, n, c, size, labelSize int, opt Options) ([]*planar.Image, [][]float32) {
 	t.Helper()
 	rng := rand.New(rand.NewPCG(uint64(n), uint64(size)))
 	w, err := Create(dir, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var imgs []*Image
+	var imgs []*planar.Image
 	var labels [][]float32
 	for i := range n {
 		img := randomImage(rng, c, size)
@@ -59,7 +60,7 @@ func writeDataset(t testing.TB, dir string, n, c, size, labelSize int, opt Optio
 
 // expectedTier builds the bytes a tier file must hold, from the format
 // rules: frames of Examples of the reference cascade, in input order.
-func expectedTier(imgs []*Image, lod int) []byte {
+func expectedTier(imgs []*planar.Image, lod int) []byte {
 	var b []byte
 	for _, img := range imgs {
 		m := img
@@ -276,7 +277,7 @@ func TestOpenOriginalLayout(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "orig")
 	os.Mkdir(dir, 0o755)
 	rng := rand.New(rand.NewPCG(3, 3))
-	var imgs []*Image
+	var imgs []*planar.Image
 	for range 5 {
 		imgs = append(imgs, randomImage(rng, 1, 16))
 	}
@@ -603,7 +604,7 @@ func BenchmarkPack1024(b *testing.B) {
 // images already in memory: the cascade, encoding, checksums and writes.
 func benchmarkPack(b *testing.B, n, size int) {
 	rng := rand.New(rand.NewPCG(1, 1))
-	imgs := make([]*Image, 64)
+	imgs := make([]*planar.Image, 64)
 	for i := range imgs {
 		imgs[i] = randomImage(rng, 3, size)
 	}
@@ -673,7 +674,7 @@ func verifyDir(dir string, opt VerifyOptions) (*Report, error) {
 }
 
 // checkRange reads records [3, 6) of the full tier, which must be imgs[3:6].
-func checkRange(t *testing.T, d *Dataset, res int, imgs []*Image) {
+func checkRange(t *testing.T, d *Dataset, res int, imgs []*planar.Image) {
 	t.Helper()
 	want := 3
 	for rec, err := range d.Range(res, 3, 6) {

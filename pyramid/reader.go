@@ -19,6 +19,7 @@ import (
 
 	"github.com/progan/progan/internal/imagefile"
 	"github.com/progan/progan/internal/npy"
+	"github.com/progan/progan/planar"
 	"github.com/progan/progan/pyramid/internal/tfrecord"
 )
 
@@ -75,7 +76,7 @@ type Tier struct {
 // the dataset has no labels).
 type Record struct {
 	Index int
-	Image *Image
+	Image *planar.Image
 	Label []float32
 }
 
@@ -256,7 +257,7 @@ func decompress(r io.Reader, c Compression, path string) (io.ReadCloser, error) 
 }
 
 // decodeRecord parses one Example into an image.
-func decodeRecord(p []byte) (*Image, error) {
+func decodeRecord(p []byte) (*planar.Image, error) {
 	shape, data, err := tfrecord.ParseExample(p)
 	if err != nil {
 		return nil, err
@@ -271,7 +272,7 @@ func decodeRecord(p []byte) (*Image, error) {
 	if int64(len(data)) != c*h*w {
 		return nil, fmt.Errorf("shape %v needs %d bytes, record has %d", shape, c*h*w, len(data))
 	}
-	return &Image{Channels: int(c), Size: int(h), Pix: append([]byte(nil), data...)}, nil
+	return &planar.Image{Channels: int(c), Size: int(h), Pix: append([]byte(nil), data...)}, nil
 }
 
 // index loads the index sidecar, or builds the index by one scan.
@@ -401,7 +402,7 @@ func (d *Dataset) Tier(res int) (*Tier, error) {
 }
 
 // Image returns record i of the tier of resolution res.
-func (d *Dataset) Image(res, i int) (*Image, error) {
+func (d *Dataset) Image(res, i int) (*planar.Image, error) {
 	t, err := d.Tier(res)
 	if err != nil {
 		return nil, err
@@ -411,7 +412,7 @@ func (d *Dataset) Image(res, i int) (*Image, error) {
 
 // Image returns record i of the tier. Compressed tiers have no random
 // access (ErrCompressed).
-func (t *Tier) Image(i int) (*Image, error) {
+func (t *Tier) Image(i int) (*planar.Image, error) {
 	if t.index == nil {
 		return nil, fmt.Errorf("pyramid: %s: %w", t.Path, ErrCompressed)
 	}

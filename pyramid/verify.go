@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/progan/progan/internal/imagefile"
+	"github.com/progan/progan/planar"
 	"github.com/progan/progan/pyramid/internal/tfrecord"
 )
 
@@ -70,10 +71,10 @@ func (d *Dataset) Verify(opt VerifyOptions) *Report {
 			entries[e.Name] = e
 		}
 	}
-	var chans []chan *Image
+	var chans []chan *planar.Image
 	if opt.Deep {
 		for range d.Tiers {
-			chans = append(chans, make(chan *Image, 4))
+			chans = append(chans, make(chan *planar.Image, 4))
 		}
 	}
 	counts := make([]int, len(d.Tiers))
@@ -89,7 +90,7 @@ func (d *Dataset) Verify(opt VerifyOptions) *Report {
 			} else {
 				defer close(chans[ti])
 			}
-			var out chan<- *Image
+			var out chan<- *planar.Image
 			if opt.Deep {
 				out = chans[ti]
 			}
@@ -114,7 +115,7 @@ func (d *Dataset) Verify(opt VerifyOptions) *Report {
 }
 
 // verifyTier reads one tier through, hashing the file's bytes on the way.
-func verifyTier(d *Dataset, t *Tier, entries map[string]FileEntry, out chan<- *Image, rep *Report, progress func(int)) int {
+func verifyTier(d *Dataset, t *Tier, entries map[string]FileEntry, out chan<- *planar.Image, rep *Report, progress func(int)) int {
 	name := filepath.Base(t.Path)
 	h := sha256.New()
 	raw := io.TeeReader(io.NewSectionReader(t.f, 0, t.Bytes), h)
@@ -186,10 +187,10 @@ func checkEntry(name string, e FileEntry, size int64, sum []byte, rep *Report) {
 }
 
 // deepCheck compares every lower tier with the cascade of the top tier.
-func deepCheck(d *Dataset, chans []chan *Image, rep *Report) {
+func deepCheck(d *Dataset, chans []chan *planar.Image, rep *Report) {
 	type set struct {
 		i    int
-		imgs []*Image
+		imgs []*planar.Image
 	}
 	work := make(chan set, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
@@ -211,7 +212,7 @@ func deepCheck(d *Dataset, chans []chan *Image, rep *Report) {
 		}()
 	}
 	for i := 0; ; i++ {
-		imgs := make([]*Image, len(chans))
+		imgs := make([]*planar.Image, len(chans))
 		open := 0
 		for t, ch := range chans {
 			if img, ok := <-ch; ok {

@@ -19,6 +19,7 @@ import (
 	"github.com/progan/progan/internal/atomicfile"
 	"github.com/progan/progan/internal/lockfile"
 	"github.com/progan/progan/internal/npy"
+	"github.com/progan/progan/planar"
 	"github.com/progan/progan/pyramid/internal/tfrecord"
 )
 
@@ -79,7 +80,7 @@ type Writer struct {
 type job struct {
 	img   image.Image
 	label []float32
-	top   Image
+	top   planar.Image
 	lower []byte // pixels of the lower tiers, highest first
 	heads []byte // per tier: frame header + Example head, then the frame footer
 	segs  []seg  // per tier: where its pieces are
@@ -196,7 +197,7 @@ func PartialDir(dir string) string {
 // Add appends one image, with its label vector (nil for none; every image
 // must have a label of the same length, or none). The first image fixes
 // the resolution and channel count: square, a power of two ≥ 4, and one
-// channel (*image.Gray, or *Image with one channel) or three (anything
+// channel (*image.Gray, or *planar.Image with one channel) or three (anything
 // else; alpha is dropped). img must not change until Close returns.
 func (w *Writer) Add(img image.Image, label []float32) error {
 	if w.closed {
@@ -261,7 +262,7 @@ func shapeOf(img image.Image) (c, size int, err error) {
 	switch m := img.(type) {
 	case *image.Gray:
 		c = 1
-	case *Image:
+	case *planar.Image:
 		c = m.Channels
 		if c != 1 && c != 3 || len(m.Pix) != c*m.Size*m.Size {
 			return 0, 0, fmt.Errorf("malformed planar image (%d channels, size %d, %d bytes)", c, m.Size, len(m.Pix))
@@ -327,7 +328,7 @@ func (w *Writer) work() {
 }
 
 func (j *job) encode(c, size int) error {
-	top, err := fromImage(j.img, &j.top)
+	top, err := planar.FromImageInto(j.img, &j.top)
 	if err != nil {
 		return err
 	}

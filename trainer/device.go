@@ -6,7 +6,7 @@ import (
 	"iter"
 	"runtime"
 
-	"github.com/progan/progan/pyramid"
+	"github.com/progan/progan/planar"
 	"github.com/progan/progan/trainer/internal/nn"
 )
 
@@ -143,9 +143,9 @@ func (m *Model) Use(d *Device) { m.gs.place(d.nn()) }
 // which runs on the caller's goroutine: a GPU generator must run on the
 // goroutine that holds the GPU, while consumers such as swd.Collect read
 // their input from a goroutine of their own.
-func relay[R any](ctx context.Context, produce iter.Seq2[*pyramid.Image, error], consume func(context.Context, iter.Seq2[*pyramid.Image, error]) (R, error)) (R, error) {
+func relay[R any](ctx context.Context, produce iter.Seq2[*planar.Image, error], consume func(context.Context, iter.Seq2[*planar.Image, error]) (R, error)) (R, error) {
 	type item struct {
-		img *pyramid.Image
+		img *planar.Image
 		err error
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -157,7 +157,7 @@ func relay[R any](ctx context.Context, produce iter.Seq2[*pyramid.Image, error],
 	}
 	done := make(chan result, 1)
 	go func() {
-		r, err := consume(ctx, func(yield func(*pyramid.Image, error) bool) {
+		r, err := consume(ctx, func(yield func(*planar.Image, error) bool) {
 			for it := range ch {
 				if !yield(it.img, it.err) {
 					return

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/progan/progan/pyramid"
+	"github.com/progan/progan/planar"
 	"github.com/progan/progan/trainer/internal/nn"
 )
 
@@ -33,14 +33,14 @@ func TestOpenDevice(t *testing.T) {
 // another goroutine: all in order, and a consumer that stops early or
 // fails does not block the producer.
 func TestRelay(t *testing.T) {
-	produce := func(n int, errAt int) iter.Seq2[*pyramid.Image, error] {
-		return func(yield func(*pyramid.Image, error) bool) {
+	produce := func(n int, errAt int) iter.Seq2[*planar.Image, error] {
+		return func(yield func(*planar.Image, error) bool) {
 			for i := range n {
 				if i == errAt {
 					yield(nil, errors.New("boom"))
 					return
 				}
-				img := pyramid.NewImage(1, 4)
+				img := planar.NewImage(1, 4)
 				img.Pix[0] = byte(i)
 				if !yield(img, nil) {
 					return
@@ -48,8 +48,8 @@ func TestRelay(t *testing.T) {
 			}
 		}
 	}
-	count := func(limit int) func(context.Context, iter.Seq2[*pyramid.Image, error]) (int, error) {
-		return func(_ context.Context, s iter.Seq2[*pyramid.Image, error]) (int, error) {
+	count := func(limit int) func(context.Context, iter.Seq2[*planar.Image, error]) (int, error) {
+		return func(_ context.Context, s iter.Seq2[*planar.Image, error]) (int, error) {
 			k := 0
 			for img, err := range s {
 				if err != nil {

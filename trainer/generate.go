@@ -8,7 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 
-	"github.com/progan/progan/pyramid"
+	"github.com/progan/progan/planar"
 	"github.com/progan/progan/trainer/internal/nn"
 )
 
@@ -73,8 +73,8 @@ const MinTruncation = 0.1
 
 // Generate yields n images of Gs at the model's lod, at resolution R,
 // as bytes.
-func (m *Model) Generate(ctx context.Context, n int, opt GenerateOptions) iter.Seq2[*pyramid.Image, error] {
-	return func(yield func(*pyramid.Image, error) bool) {
+func (m *Model) Generate(ctx context.Context, n int, opt GenerateOptions) iter.Seq2[*planar.Image, error] {
+	return func(yield func(*planar.Image, error) bool) {
 		if err := m.check(opt); err != nil {
 			yield(nil, err)
 			return

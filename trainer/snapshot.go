@@ -9,7 +9,7 @@ import (
 	"iter"
 	"path/filepath"
 
-	"github.com/progan/progan/pyramid"
+	"github.com/progan/progan/planar"
 	"github.com/progan/progan/swd"
 	"github.com/progan/progan/trainer/internal/nn"
 )
@@ -21,7 +21,7 @@ func (t *trainer) gridSize() (gw, gh int) { return t.cfg.gridSize(t.arch.Resolut
 // grid; it describes the SWD reals and scores the initial Gs.
 func (t *trainer) setupSnapshots(ctx context.Context, fresh bool) error {
 	gw, gh := t.gridSize()
-	var reals []*pyramid.Image
+	var reals []*planar.Image
 	for rec, err := range t.ds.Range(t.arch.Resolution, 0, gw*gh) {
 		if err != nil {
 			return fmt.Errorf("trainer: reals grid: %w", err)
@@ -42,7 +42,7 @@ func (t *trainer) setupSnapshots(ctx context.Context, fresh bool) error {
 			return fmt.Errorf("trainer: %d images are %w (at least %d)", n, ErrTooFewForSWD, swd.MinImages)
 		}
 		t.swdEval, _ = swd.New(swd.Options{Seed: t.cfg.Seed & (1<<62 - 1)})
-		imgs := func(yield func(*pyramid.Image, error) bool) {
+		imgs := func(yield func(*planar.Image, error) bool) {
 			for rec, err := range t.ds.Range(t.arch.Resolution, 0, n) {
 				if !yield(rec.Image, err) || err != nil {
 					return
@@ -88,7 +88,7 @@ func (t *trainer) writeFakes(lod float64) error {
 	if err != nil {
 		return err
 	}
-	var imgs []*pyramid.Image
+	var imgs []*planar.Image
 	for img, err := range t.gs.images(context.Background(), lod, z) { // on this goroutine
 		if err != nil {
 			return err
@@ -144,8 +144,8 @@ const sampleBatch = 16
 // images runs g at lod on the rows of z and yields the outputs as images
 // of the final resolution: nearest-neighbour upscaled from the lod's
 // resolution, as the reference's G output is, and converted to bytes.
-func (g *generator) images(ctx context.Context, lod float64, z *nn.Tensor[f32]) iter.Seq2[*pyramid.Image, error] {
-	return func(yield func(*pyramid.Image, error) bool) {
+func (g *generator) images(ctx context.Context, lod float64, z *nn.Tensor[f32]) iter.Seq2[*planar.Image, error] {
+	return func(yield func(*planar.Image, error) bool) {
 		net := g.Net(lod)
 		n, k := z.Shape[0], z.Shape[1]
 		for b0 := 0; b0 < n; b0 += sampleBatch {
@@ -178,10 +178,10 @@ func (g *generator) images(ctx context.Context, lod float64, z *nn.Tensor[f32]) 
 
 // toImage converts sample i of the [N, C, h, h] output x to bytes,
 // upscaled to size.
-func toImage(x *nn.Tensor[f32], i, size int) *pyramid.Image {
+func toImage(x *nn.Tensor[f32], i, size int) *planar.Image {
 	c, h := x.Shape[1], x.Shape[2]
 	f := size / h
-	img := pyramid.NewImage(c, size)
+	img := planar.NewImage(c, size)
 	small := make([]byte, c*h*h)
 	toBytes(small, x.Data[i*c*h*h:][:c*h*h])
 	for ch := range c {
@@ -199,20 +199,20 @@ func toImage(x *nn.Tensor[f32], i, size int) *pyramid.Image {
 // writeGrid tiles imgs row-major into a gw×gh grid without spacing, as
 // the reference's save_image_grid, and writes it as PNG (gray for one
 // channel).
-func writeGrid(path string, imgs []*pyramid.Image, gw, gh int) error {
+func writeGrid(path string, imgs []*planar.Image, gw, gh int) error {
 	if len(imgs) == 0 {
 		return fmt.Errorf("trainer: no images for %s", path)
 	}
 	s, c := imgs[0].Size, imgs[0].Channels
 	var dst image.Image
-	var set func(x, y int, m *pyramid.Image, i int)
+	var set func(x, y int, m *planar.Image, i int)
 	if c == 1 {
 		g := image.NewGray(image.Rect(0, 0, gw*s, gh*s))
-		set = func(x, y int, m *pyramid.Image, i int) { g.Pix[y*g.Stride+x] = m.Pix[i] }
+		set = func(x, y int, m *planar.Image, i int) { g.Pix[y*g.Stride+x] = m.Pix[i] }
 		dst = g
 	} else {
 		g := image.NewNRGBA(image.Rect(0, 0, gw*s, gh*s))
-		set = func(x, y int, m *pyramid.Image, i int) {
+		set = func(x, y int, m *planar.Image, i int) {
 			o := y*g.Stride + 4*x
 			g.Pix[o], g.Pix[o+1], g.Pix[o+2], g.Pix[o+3] = m.Pix[i], m.Pix[s*s+i], m.Pix[2*s*s+i], 255
 		}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/progan/progan/planar"
 	"github.com/progan/progan/pyramid"
 	"github.com/progan/progan/trainer/internal/nn"
 	"github.com/progan/progan/trainer/safetensors"
@@ -345,7 +346,7 @@ func TestRunFolder(t *testing.T) {
 	if m.LOD != 0 || m.Arch.Resolution != 16 || m.Kimg != 0.192 {
 		t.Errorf("model %+v", m)
 	}
-	var imgs []*pyramid.Image
+	var imgs []*planar.Image
 	for img, err := range m.Generate(context.Background(), 20, GenerateOptions{Seed: 1, Truncation: 1.5, Class: -1}) {
 		if err != nil {
 			t.Fatal(err)

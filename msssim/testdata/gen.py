@@ -8,7 +8,7 @@ Expected values come only from the numeric oracle /work/shared/oracle/msssimref.
 
 Outputs (in this directory):
 
-  images.bin   uint8 images, each stored planar CHW (the layout of pyramid.Image),
+  images.bin   uint8 images, each stored planar CHW (the layout of planar.Image),
                one after the other; cases.json gives every image's offset.
   cases.json   {"images": [{"off", "channels", "size"}...],
                 "pairs":  [{"name", "a", "b", "want", "want64"}...]  (image indices)
