@@ -68,7 +68,7 @@ fuzz seconds="30":
 bench-sgemm:
     CGO_LDFLAGS=-lopenblas OPENBLAS_NUM_THREADS=1 go test -tags openblas ./internal/sgemm -run '^$' -bench Sgemm
 
-# the trainer's learning test: 30 kimg on the bundled images at 16×16 (about 4 minutes), SWD must halve
+# the trainer's learning test: 30 kimg on the bundled images at 16×16 (under 2 minutes), SWD must halve
 learn:
     PROGAN_LEARN=1 go test -count=1 -run Learn -v -timeout 30m ./trainer/
 
