@@ -1,6 +1,6 @@
 # Writes a full-size synthetic cifar-10-python.tar.gz (5 × 10000 images, the
 # real layout: cifar-10-batches-py/data_batch_N as Python 2 cPickle protocol-2
-# pickles, written by cifar/internal/pickle/testdata/py2pickle.py, of a dict with
+# pickles, written by internal/pickle/testdata/py2pickle.py, of a dict with
 # 'data' uint8 (10000, 3072) and 'labels'), for timing `progan cifar10`.
 # Usage: make_cifar10.py OUT.tar.gz
 import io, os, sys, tarfile

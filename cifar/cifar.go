@@ -13,7 +13,7 @@
 // 'labels' is a list of ints; CIFAR-100 from the pickle train, using 'data'
 // and 'fine_labels'; SVHN from train_1.pkl … train_3.pkl, each a pickle of
 // (images uint8 (n, 3, 32, 32), labels (n,)). The pickles are decoded by
-// package cifar/internal/pickle, which builds no Python objects beyond these.
+// package internal/pickle, which builds no Python objects beyond these.
 // CIFAR-10 and CIFAR-100 are also read from the "binary version":
 // data_batch_1.bin … data_batch_5.bin, records of 1 label byte and 3072
 // pixels, and train.bin, records of a coarse and a fine label byte and 3072
@@ -41,8 +41,8 @@ import (
 
 	gzip "github.com/klauspost/compress/gzip"
 
-	"github.com/progan/progan/cifar/internal/pickle"
 	"github.com/progan/progan/internal/imagefile"
+	"github.com/progan/progan/internal/pickle"
 	"github.com/progan/progan/internal/shuffled"
 	"github.com/progan/progan/planar"
 )

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/progan/progan/cifar/internal/pickle"
+	"github.com/progan/progan/internal/pickle"
 )
 
 // testdata/make.py writes the archives, folders and golden.json with Python
@@ -396,7 +396,7 @@ func TestErrors(t *testing.T) {
 	_, m := members(t, "testdata/cifar-10-python.tar.gz")
 	good := m["cifar-10-batches-py/data_batch_1"]
 	fixture, _ := os.ReadFile("testdata/cifar-10-python.tar.gz")
-	evil, _ := os.ReadFile("../cifar/internal/pickle/testdata/bad_os_system_p2.pickle")
+	evil, _ := os.ReadFile("../internal/pickle/testdata/bad_os_system_p2.pickle")
 
 	tests := []struct {
 		name  string

@@ -7,7 +7,7 @@ import (
 
 // This file writes pickles as Python 2.7's cPickle.dumps(obj, 2) lays them
 // out, the layout of the real CIFAR files, following the same rules as
-// cifar/internal/pickle/testdata/py2pickle.py (TestPy2Writer checks that both
+// internal/pickle/testdata/py2pickle.py (TestPy2Writer checks that both
 // write the same bytes). The tests use it for files with mistakes and the
 // benchmark for full-size batches.
 

@@ -27,7 +27,11 @@ package inception
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"iter"
+	"math"
 	"runtime"
 
 	"errors"
@@ -79,6 +83,8 @@ type Output struct {
 type Model struct {
 	net     *network
 	scratch sync.Pool // *arena
+	digest  string
+	once    sync.Once
 }
 
 // Tensor is one named tensor of the weights: its shape and its elements in
@@ -191,6 +197,53 @@ func sameShape(a, b []int) bool {
 		}
 	}
 	return true
+}
+
+// Digest returns a SHA-256 identifying the weights, for caching results:
+// of the file for a Model from Load, of the tensors' names, shapes and
+// values for one from New.
+func (m *Model) Digest() string {
+	m.once.Do(func() {
+		if m.digest != "" {
+			return
+		}
+		h := sha256.New()
+		b := make([]byte, 4)
+		for _, l := range Layout() {
+			fmt.Fprintf(h, "%s %v\n", l.Name, l.Shape)
+			for _, v := range m.tensor(l.Name) {
+				binary.LittleEndian.PutUint32(b, math.Float32bits(v))
+				h.Write(b)
+			}
+		}
+		m.digest = hex.EncodeToString(h.Sum(nil))
+	})
+	return m.digest
+}
+
+// tensor returns the loaded tensor of a state_dict name.
+func (m *Model) tensor(name string) []float32 {
+	switch name {
+	case "fc.weight":
+		return m.net.fcW
+	case "fc.bias":
+		return m.net.fcB
+	}
+	for _, c := range m.net.convs {
+		switch name {
+		case c.name + ".conv.weight":
+			return c.w
+		case c.name + ".bn.weight":
+			return c.weight
+		case c.name + ".bn.bias":
+			return c.bias
+		case c.name + ".bn.running_mean":
+			return c.mean
+		case c.name + ".bn.running_var":
+			return c.varr
+		}
+	}
+	return nil
 }
 
 // Bias returns the fc layer's bias, which Output.Logits leaves out: add it

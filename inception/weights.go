@@ -59,9 +59,10 @@ func Load(path string) (*Model, error) {
 	if _, err := io.ReadFull(f, data); err != nil {
 		return nil, fmt.Errorf("inception: %s: %w", path, err)
 	}
+	sum := sha256.Sum256(data)
+	digest := hex.EncodeToString(sum[:])
 	if m := hashInName.FindStringSubmatch(filepath.Base(path)); m != nil {
-		sum := sha256.Sum256(data)
-		if got := hex.EncodeToString(sum[:]); !strings.HasPrefix(got, m[1]) {
+		if got := digest; !strings.HasPrefix(got, m[1]) {
 			return nil, fmt.Errorf("inception: %s: SHA-256 %s… does not begin with %s as the file's name says: the file is damaged or not the published one", path, got[:16], m[1])
 		}
 	}
@@ -73,6 +74,7 @@ func Load(path string) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w (in %s)", err, path)
 	}
+	m.digest = digest
 	return m, nil
 }
 

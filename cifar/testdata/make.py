@@ -10,7 +10,7 @@ It writes, with the real archives' layouts and member names:
   cifar-10-python.tar.gz    cifar-10-batches-py/: data_batch_1..5 (4 images
                             each), test_batch, batches.meta, readme.html. The
                             pickles are laid out as Python 2.7's cPickle wrote
-                            the real ones (../../cifar/internal/pickle/testdata/
+                            the real ones (../../internal/pickle/testdata/
                             py2pickle.py); members in the real archive's order.
   cifar-10-binary.tar.gz    cifar-10-batches-bin/: data_batch_1..5.bin,
                             test_batch.bin (records of 1 label byte + 3072

@@ -5,7 +5,7 @@ import (
 	"log"
 	"os"
 
-	"github.com/progan/progan/cifar/internal/pickle"
+	"github.com/progan/progan/internal/pickle"
 )
 
 // Example reads a CIFAR-10 batch as Python 2.7's cPickle wrote it.

@@ -12,6 +12,7 @@ const (
 	opBinint2        = 'M'
 	opNone           = 'N'
 	opReduce         = 'R'
+	opBinpersid      = 'Q'
 	opBinstring      = 'T'
 	opShortBinstring = 'U'
 	opBinunicode     = 'X'

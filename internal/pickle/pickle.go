@@ -1,12 +1,15 @@
-// Package pickle decodes the Python pickles that hold small image datasets:
-// dicts, lists and tuples of numbers and strings, and numpy arrays of
-// booleans, integers or floats. It reads the files of the "python version"
-// of CIFAR-10 and CIFAR-100, which Python 2.7's cPickle wrote with protocol
-// 2, and pickles written by Python 3's pickle module with protocols 2 to 5,
-// as numpy 1.x and 2.x lay out their arrays in them. The format follows
-// Python's Lib/pickle.py and Lib/pickletools.py (PEP 307 for protocol 2,
-// PEP 3154 for 4, PEP 574 for 5); the arrays follow numpy's
-// ndarray.__reduce__, __reduce_ex__ and __setstate__ and dtype.__reduce__.
+// Package pickle decodes the Python pickles that hold small image datasets
+// and model weights: dicts, lists and tuples of numbers and strings, numpy
+// arrays of booleans, integers or floats, and the state_dicts of PyTorch
+// models. It reads the files of the "python version" of CIFAR-10 and
+// CIFAR-100, which Python 2.7's cPickle wrote with protocol 2, pickles
+// written by Python 3's pickle module with protocols 2 to 5, as numpy 1.x
+// and 2.x lay out their arrays in them, and the pickles inside the files of
+// torch.save (read by package internal/pth). The format follows Python's
+// Lib/pickle.py and Lib/pickletools.py (PEP 307 for protocol 2, PEP 3154
+// for 4, PEP 574 for 5); the arrays follow numpy's ndarray.__reduce__,
+// __reduce_ex__ and __setstate__ and dtype.__reduce__; the tensors follow
+// PyTorch's torch/serialization.py and torch/_utils.py.
 //
 // A general unpickler, such as Python's own or a Go port like gopickle,
 // resolves whatever module-level names a pickle asks for (GLOBAL,
@@ -14,7 +17,7 @@
 // __setstate__), so a crafted pickle can run arbitrary code or at least
 // build arbitrary objects. This package instead implements only the opcodes
 // those files use and allows only these names, each interpreted by the
-// package itself and never looked up:
+// package itself and never looked up. Decode allows
 //
 //	numpy.core.multiarray._reconstruct, numpy._core.multiarray._reconstruct
 //	    only as _reconstruct(numpy.ndarray, (0,), b'b'), the empty array
@@ -30,11 +33,29 @@
 //	                   only as _frombuffer(buffer, dtype, shape, order),
 //	                   numpy's array layout with protocol 5
 //
+// and DecodeTorch, for the pickles of torch.save, allows instead
+//
+//	torch.FloatStorage, torch.DoubleStorage, torch.HalfStorage,
+//	torch.BFloat16Storage, torch.LongStorage, torch.IntStorage,
+//	torch.ShortStorage, torch.CharStorage, torch.ByteStorage,
+//	torch.BoolStorage
+//	                   only as the storage type in a persistent id
+//	                   (BINPERSID) ('storage', type, key, location, numel)
+//	torch._utils._rebuild_tensor_v2
+//	                   only as _rebuild_tensor_v2(storage, offset, size,
+//	                   stride, requires_grad, OrderedDict()[, {}])
+//	torch._utils._rebuild_parameter
+//	                   only as _rebuild_parameter(tensor, requires_grad,
+//	                   OrderedDict())
+//	collections.OrderedDict
+//	                   only as OrderedDict(), and BUILD of one with a dict
+//	                   of attributes (module.state_dict()'s _metadata)
+//
 // Any other name is refused with an error such as "pickle: offset 17:
 // global os.system not allowed", and any other opcode, including the
 // out-of-band buffers of protocol 5 (NEXT_BUFFER), with its name and offset.
 //
-// Decode reads a pickle held in memory. Every length in the input is checked
+// Decode and DecodeTorch read a pickle held in memory. Every length in the input is checked
 // against the bytes that remain, the stack and the memo have fixed limits,
 // and the decoder is a loop, not a recursion, so hostile input can make it
 // fail but not panic, hang or allocate much more than the input's size.
@@ -78,6 +99,7 @@ func Decode(data []byte) (Value, error) {
 }
 
 type decoder struct {
+	torch bool // DecodeTorch: the torch names instead of numpy's
 	data  []byte
 	pos   int // next byte to read
 	at    int // offset of the current opcode
@@ -247,7 +269,7 @@ func (d *decoder) run() (Value, error) {
 			if len(d.marks) != 0 || len(d.stack) != 1 {
 				return nil, d.errorf("%d items and %d marks left on the stack, want 1 item", len(d.stack), len(d.marks))
 			}
-			return d.stack[0], nil
+			return d.stack[0], nil // d.pos is just past the STOP
 		}
 		if err := d.step(); err != nil {
 			return nil, err
@@ -490,6 +512,20 @@ func (d *decoder) step() error {
 		}
 		return d.build(obj, state)
 
+	case opBinpersid:
+		if !d.torch {
+			break
+		}
+		pid, err := d.pop()
+		if err != nil {
+			return err
+		}
+		v, err := d.persistentLoad(pid)
+		if err != nil {
+			return err
+		}
+		return d.push(v)
+
 	case opNextBuffer, opReadonlyBuffer:
 		return d.errorf("out-of-band buffers are not supported (pickle the arrays in-band)")
 	}
@@ -610,6 +646,12 @@ var (
 
 func (d *decoder) global(module, name string) error {
 	g := Global{module, name}
+	if d.torch {
+		if _, ok := storageTypes[g]; ok || g == gOrderedDict || g == gRebuildTensor || g == gRebuildParameter {
+			return d.push(g)
+		}
+		return &Error{Offset: d.at, Op: opName(d.op), Msg: fmt.Sprintf("global %s.%s not allowed", clip(module), clip(name))}
+	}
 	switch g {
 	case gReconstruct, gReconstruct2, gNdarray, gDtype, gEncode, gBytes2, gBytes, gFrombuffer, gFrombuffer2:
 		return d.push(g)
@@ -626,6 +668,9 @@ func (d *decoder) reduce(fn, args Value) (Value, error) {
 	t, ok := args.(Tuple)
 	if !ok {
 		return nil, d.errorf("arguments of %s are a %s, want a tuple", g, TypeName(args))
+	}
+	if d.torch {
+		return d.reduceTorch(g, t)
 	}
 	switch g {
 	case gReconstruct, gReconstruct2:
@@ -702,8 +747,11 @@ func (d *decoder) frombuffer(g Global, t Tuple) (Value, error) {
 }
 
 // build applies BUILD's state to an array or a dtype, as their
-// __setstate__ methods do.
+// __setstate__ methods do, or to an OrderedDict.
 func (d *decoder) build(obj, state Value) error {
+	if dict, ok := obj.(*Dict); ok && d.torch {
+		return d.buildOrderedDict(dict, state)
+	}
 	t, ok := state.(Tuple)
 	if !ok {
 		return d.errorf("state of a %s is a %s, want a tuple", TypeName(obj), TypeName(state))

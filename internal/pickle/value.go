@@ -16,9 +16,11 @@ import (
 //	[]byte    bytes, bytearray, or a Python 2 str (its bytes, as encoding='latin1' reads them)
 //	*List     list
 //	Tuple     tuple
-//	*Dict     dict with str or bytes keys
-//	*Array    numpy.ndarray of booleans, integers or floats
-//	*Dtype    numpy.dtype of such an array
+//	*Dict     dict (or, from DecodeTorch, collections.OrderedDict) with str or bytes keys
+//	*Array    numpy.ndarray of booleans, integers or floats (Decode only)
+//	*Dtype    numpy.dtype of such an array (Decode only)
+//	*Storage  a torch storage that a persistent id refers to (DecodeTorch only)
+//	*Tensor   torch.Tensor or torch.nn.Parameter (DecodeTorch only)
 //	Global    one of the allowed names, when it appears other than as a callable
 //
 // Values decoded from one pickle may share memory with each other (the memo
@@ -47,6 +49,7 @@ func (g Global) String() string { return g.Module + "." + g.Name }
 type Dict struct {
 	keys, vals []Value
 	index      map[dictKey]int
+	ordered    bool // made by collections.OrderedDict(), which BUILD may give attributes
 }
 
 type dictKey struct {
@@ -288,7 +291,7 @@ func Ints(v Value) ([]int64, error) {
 }
 
 // TypeName returns the Python name of v's type ("None", "int", "str",
-// "bytes", "list", "dict", "ndarray", …) for messages.
+// "bytes", "list", "dict", "ndarray", "tensor", …) for messages.
 func TypeName(v Value) string {
 	switch v := v.(type) {
 	case nil:
@@ -313,6 +316,10 @@ func TypeName(v Value) string {
 		return "ndarray"
 	case *Dtype:
 		return "dtype"
+	case *Storage:
+		return "storage"
+	case *Tensor:
+		return "tensor"
 	case Global:
 		return "global " + v.String()
 	}

@@ -1,0 +1,454 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/progan/progan/cmd/progan/internal/imageset"
+	"github.com/progan/progan/cmd/progan/internal/progress"
+	"github.com/progan/progan/fidelity"
+	"github.com/progan/progan/inception"
+)
+
+// The Inception metrics: progan fid, kid and is.
+
+const inceptionInputs = "Inputs are folders of images (any size and mode; sorted names), datasets\n" +
+	"(full-resolution tier, or --tier R) or .zip files of images. The weights are\n" +
+	"torch-fidelity's " + inception.TorchFidelityFile + " (or pytorch-fid's\n" +
+	"file): --weights FILE, $" + inception.WeightsEnv + ", the cache folder or PyTorch\n" +
+	"hub's checkpoints folder. The REALS' statistics are cached (--no-cache to skip)."
+
+type inceptionOpts struct {
+	weights  string
+	protocol string
+	num      int
+	tier     int
+	workers  int
+	noCache  bool
+	json     bool
+}
+
+func (o *inceptionOpts) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.weights, "weights", "", "Inception v3 weights file (.pth or .safetensors); default: $"+inception.WeightsEnv+" or the cache")
+	fs.StringVar(&o.protocol, "protocol", string(inception.TorchFidelity), "input resize and scaling: torch-fidelity or pytorch-fid")
+	fs.IntVar(&o.num, "num", 0, "use the first N images of each set (0: all)")
+	fs.IntVar(&o.tier, "tier", 0, "dataset tier to read (default: full resolution)")
+	fs.IntVar(&o.workers, "workers", 0, "goroutines running the network (0: all cores)")
+	fs.BoolVar(&o.noCache, "no-cache", false, "neither read nor write the cached statistics of REALS")
+	fs.BoolVar(&o.json, "json", false, "print JSON")
+}
+
+func (o *inceptionOpts) check() error {
+	switch {
+	case o.num < 0:
+		return fmt.Errorf("--num %d: want 0 (all) or more: %w", o.num, errUsage)
+	case o.workers < 0 || o.workers > 256:
+		return fmt.Errorf("--workers %d: want 0 to 256: %w", o.workers, errUsage)
+	case o.tier < 0:
+		return fmt.Errorf("--tier %d: want a resolution: %w", o.tier, errUsage)
+	}
+	for _, p := range inception.Protocols() {
+		if o.protocol == string(p) {
+			return nil
+		}
+	}
+	return fmt.Errorf("--protocol %q: want torch-fidelity or pytorch-fid: %w", o.protocol, errUsage)
+}
+
+func init() {
+	register(&command{
+		name: "fid",
+		args: "REALS FAKES",
+		summary: "Fréchet Inception Distance between FAKES and REALS, the number torch-fidelity\n" +
+			"(and the TensorFlow original) gives with the same weights: Inception v3 pool\n" +
+			"features, their means and covariances (lower is better).\n" + inceptionInputs,
+		example: "progan fid --weights " + inception.TorchFidelityFile + " datasets/cifar10 fakes/\n" +
+			"progan fid --num 10000 --json datasets/celebahq samples.zip",
+		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			var o inceptionOpts
+			o.register(fs)
+			return func(ctx context.Context, e *env, args []string) error {
+				if err := wantArgs(args, 2, "REALS and FAKES"); err != nil {
+					return err
+				}
+				return scoreFID(ctx, e, args[0], args[1], o)
+			}
+		},
+	})
+	register(&command{
+		name: "kid",
+		args: "REALS FAKES",
+		summary: "Kernel Inception Distance between FAKES and REALS as torch-fidelity computes it:\n" +
+			"the unbiased squared MMD of Inception v3 pool features with the kernel\n" +
+			"(x·y/2048 + 1)³, mean and standard deviation over --subsets random subsets of\n" +
+			"--subset-size drawn with numpy's RandomState(--seed), FAKES first.\n" + inceptionInputs,
+		example: "progan kid datasets/cifar10 fakes/\n" +
+			"progan kid --subsets 100 --subset-size 1000 --json datasets/lsun-cat fakes.zip",
+		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			var o inceptionOpts
+			o.register(fs)
+			subsets := fs.Int("subsets", 100, "number of random subsets")
+			size := fs.Int("subset-size", 1000, "images per subset (at most the smaller set)")
+			seed := fs.Int64("seed", 2020, "numpy RandomState seed of the subsets")
+			return func(ctx context.Context, e *env, args []string) error {
+				if err := wantArgs(args, 2, "REALS and FAKES"); err != nil {
+					return err
+				}
+				if *subsets < 1 || *subsets > 1e6 {
+					return fmt.Errorf("--subsets %d: want 1 to 1000000: %w", *subsets, errUsage)
+				}
+				if *size < 2 || *size > 1e6 {
+					return fmt.Errorf("--subset-size %d: want 2 to 1000000: %w", *size, errUsage)
+				}
+				if *seed < 0 || *seed > 1<<32-1 {
+					return fmt.Errorf("--seed %d: want 0 to 2³²−1 (a numpy RandomState seed): %w", *seed, errUsage)
+				}
+				kopt := fidelity.KIDOptions{Subsets: *subsets, SubsetSize: *size, Seed: uint32(*seed), Seeded: true}
+				return scoreKID(ctx, e, args[0], args[1], o, kopt)
+			}
+		},
+	})
+	register(&command{
+		name: "is",
+		args: "IMAGES",
+		summary: "Inception Score of IMAGES as torch-fidelity computes it: softmax of the\n" +
+			"Inception v3 logits (without the last bias), images shuffled with numpy's\n" +
+			"RandomState(--seed) and cut into --splits, exp of the mean KL divergence to\n" +
+			"each split's marginal; mean and standard deviation over the splits (higher\n" +
+			"is better).\n" + strings.Replace(inceptionInputs, " The REALS' statistics are cached (--no-cache to skip).", "", 1),
+		example: "progan is fakes/\nprogan is --splits 10 --json samples.zip",
+		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
+			var o inceptionOpts
+			o.register(fs)
+			splits := fs.Int("splits", 10, "number of splits")
+			seed := fs.Int64("seed", 2020, "numpy RandomState seed of the shuffle")
+			return func(ctx context.Context, e *env, args []string) error {
+				if err := wantArgs(args, 1, "one IMAGES folder, dataset or zip"); err != nil {
+					return err
+				}
+				if *splits < 1 || *splits > 1e6 {
+					return fmt.Errorf("--splits %d: want 1 to 1000000: %w", *splits, errUsage)
+				}
+				if *seed < 0 || *seed > 1<<32-1 {
+					return fmt.Errorf("--seed %d: want 0 to 2³²−1 (a numpy RandomState seed): %w", *seed, errUsage)
+				}
+				return scoreIS(ctx, e, args[0], o, fidelity.ISOptions{Splits: *splits, Seed: uint32(*seed), Seeded: true})
+			}
+		},
+	})
+}
+
+// scorer holds what the three commands share: the opened sets, the
+// model, the progress bar.
+type scorer struct {
+	e     *env
+	o     inceptionOpts
+	name  string
+	model *inception.Model
+	bar   *progress.Bar
+	start time.Time
+}
+
+func (s *scorer) open(path string) (*imageset.Set, int, error) {
+	set, err := imageset.Open(path, imageset.Options{Tier: s.o.tier})
+	if err != nil {
+		return nil, 0, err
+	}
+	n := set.Count
+	if s.o.num > 0 && s.o.num < n {
+		n = s.o.num
+	} else if s.o.num > n {
+		fmt.Fprintf(s.e.stderr, "progan %s: warning: %s has %d images, fewer than --num %d: using all %d\n", s.name, path, n, s.o.num, n)
+	}
+	return set, n, nil
+}
+
+func (s *scorer) load() error {
+	path, err := inception.FindWeights(s.o.weights)
+	if err != nil {
+		return err
+	}
+	s.model, err = inception.Load(path)
+	return err
+}
+
+// run streams the first n images of set through the network.
+func (s *scorer) run(ctx context.Context, set *imageset.Set, n int, each func(inception.Output) error) error {
+	workers := s.o.workers
+	for out, err := range s.model.Stream(ctx, set.AnyRange(ctx, 0, n), inception.Protocol(s.o.protocol), workers) {
+		if err != nil {
+			return err
+		}
+		if err := each(out); err != nil {
+			return err
+		}
+		s.bar.Add(1)
+	}
+	return nil
+}
+
+// cacheKey names the cached results of kind for the first n images of a
+// set under this model and protocol.
+func (s *scorer) cacheKey(ctx context.Context, set *imageset.Set, n int, kind string) (string, error) {
+	h, err := set.Hash(ctx, n)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(strings.Join([]string{"progan inception cache v1", kind, h, s.o.protocol, s.model.Digest()}, "\n")))
+	return hex.EncodeToString(sum[:]), nil
+}
+
+func (s *scorer) cache() (fidelity.Cache, bool) {
+	if s.o.noCache {
+		return fidelity.Cache{}, false
+	}
+	d, err := inception.CacheDir()
+	if err != nil {
+		return fidelity.Cache{}, false
+	}
+	return fidelity.Cache{Dir: d}, true
+}
+
+// stats returns the FID statistics of the first n images of set, from the
+// cache when cached is set and they are there.
+func (s *scorer) stats(ctx context.Context, set *imageset.Set, n int, cached bool) (st *fidelity.Stats, hit bool, err error) {
+	c, ok := s.cache()
+	var key string
+	if cached && ok {
+		if key, err = s.cacheKey(ctx, set, n, "stats"); err != nil {
+			return nil, false, err
+		}
+		st, err = c.Stats(key)
+		if err == nil {
+			return st, true, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(s.e.stderr, "progan %s: warning: ignoring the cache: %v\n", s.name, err)
+		}
+	}
+	acc := fidelity.NewAccumulator(inception.PoolDim)
+	if err := s.run(ctx, set, n, func(o inception.Output) error { acc.Add(o.Pool); return nil }); err != nil {
+		return nil, false, err
+	}
+	if st, err = acc.Stats(); err != nil {
+		return nil, false, err
+	}
+	if key != "" {
+		if err := c.PutStats(key, st); err != nil {
+			fmt.Fprintf(s.e.stderr, "progan %s: warning: not cached: %v\n", s.name, err)
+		}
+	}
+	return st, false, nil
+}
+
+// features returns the pool features of the first n images of set.
+func (s *scorer) features(ctx context.Context, set *imageset.Set, n int, cached bool) (f []float32, hit bool, err error) {
+	c, ok := s.cache()
+	var key string
+	if cached && ok {
+		if key, err = s.cacheKey(ctx, set, n, "features"); err != nil {
+			return nil, false, err
+		}
+		var m int
+		f, m, _, err = c.Features(key)
+		if err == nil && m == n {
+			return f, true, nil
+		}
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(s.e.stderr, "progan %s: warning: ignoring the cache: %v\n", s.name, err)
+		}
+	}
+	f = make([]float32, 0, n*inception.PoolDim)
+	if err := s.run(ctx, set, n, func(o inception.Output) error { f = append(f, o.Pool...); return nil }); err != nil {
+		return nil, false, err
+	}
+	if key != "" {
+		if err := c.PutFeatures(key, f, n, inception.PoolDim); err != nil {
+			fmt.Fprintf(s.e.stderr, "progan %s: warning: not cached: %v\n", s.name, err)
+		}
+	}
+	return f, false, nil
+}
+
+type setInfo struct {
+	Path   string `json:"path"`
+	Images int    `json:"images"`
+	Cached bool   `json:"cached,omitempty"`
+}
+
+func (i setInfo) String() string {
+	s := fmt.Sprintf("%d images of %s", i.Images, i.Path)
+	if i.Cached {
+		s += " (cached)"
+	}
+	return s
+}
+
+func newScorer(e *env, name string, o inceptionOpts) (*scorer, error) {
+	if err := o.check(); err != nil {
+		return nil, err
+	}
+	return &scorer{e: e, o: o, name: name, start: time.Now()}, nil
+}
+
+type fidResult struct {
+	FID      float64 `json:"fid"`
+	Reals    setInfo `json:"reals"`
+	Fakes    setInfo `json:"fakes"`
+	Protocol string  `json:"protocol"`
+}
+
+func scoreFID(ctx context.Context, e *env, realsPath, fakesPath string, o inceptionOpts) error {
+	s, err := newScorer(e, "fid", o)
+	if err != nil {
+		return err
+	}
+	reals, nr, err := s.open(realsPath)
+	if err != nil {
+		return err
+	}
+	defer reals.Close()
+	fakes, nf, err := s.open(fakesPath)
+	if err != nil {
+		return err
+	}
+	defer fakes.Close()
+	if nr < 2 || nf < 2 {
+		return fmt.Errorf("too few images: %d reals, %d fakes (FID needs 2 of each)", nr, nf)
+	}
+	if err := s.load(); err != nil {
+		return err
+	}
+	s.bar = e.bar("fid", nr+nf, "images")
+	rs, hit, err := s.stats(ctx, reals, nr, true)
+	if err == nil && hit {
+		s.bar.Add(nr)
+	}
+	var fsx *fidelity.Stats
+	if err == nil {
+		fsx, _, err = s.stats(ctx, fakes, nf, false)
+	}
+	s.bar.Finish()
+	if err != nil {
+		return err
+	}
+	fid, err := fidelity.FID(fsx, rs)
+	if err != nil {
+		return err
+	}
+	r := fidResult{fid, setInfo{realsPath, nr, hit}, setInfo{fakesPath, nf, false}, o.protocol}
+	if o.json {
+		return e.printJSON(r)
+	}
+	fmt.Fprintf(e.stdout, "FID %.4f\nfakes: %v\nreals: %v\n%s protocol, %.1fs\n", fid, r.Fakes, r.Reals, o.protocol, time.Since(s.start).Seconds())
+	return nil
+}
+
+type kidResult struct {
+	KID        float64 `json:"kid"`
+	KIDStd     float64 `json:"kid_std"`
+	Subsets    int     `json:"subsets"`
+	SubsetSize int     `json:"subset_size"`
+	Reals      setInfo `json:"reals"`
+	Fakes      setInfo `json:"fakes"`
+	Protocol   string  `json:"protocol"`
+}
+
+func scoreKID(ctx context.Context, e *env, realsPath, fakesPath string, o inceptionOpts, kopt fidelity.KIDOptions) error {
+	s, err := newScorer(e, "kid", o)
+	if err != nil {
+		return err
+	}
+	reals, nr, err := s.open(realsPath)
+	if err != nil {
+		return err
+	}
+	defer reals.Close()
+	fakes, nf, err := s.open(fakesPath)
+	if err != nil {
+		return err
+	}
+	defer fakes.Close()
+	if nr < kopt.SubsetSize || nf < kopt.SubsetSize {
+		return fmt.Errorf("--subset-size %d is larger than a set (%d reals, %d fakes): %w", kopt.SubsetSize, nr, nf, errUsage)
+	}
+	if err := s.load(); err != nil {
+		return err
+	}
+	s.bar = e.bar("kid", nr+nf, "images")
+	rf, hit, err := s.features(ctx, reals, nr, true)
+	if err == nil && hit {
+		s.bar.Add(nr)
+	}
+	var ff []float32
+	if err == nil {
+		ff, _, err = s.features(ctx, fakes, nf, false)
+	}
+	s.bar.Finish()
+	if err != nil {
+		return err
+	}
+	sb := e.bar("kid subsets", kopt.Subsets, "subsets")
+	kopt.Progress = sb.Add
+	kid, std, err := fidelity.KID(ff, nf, rf, nr, inception.PoolDim, kopt)
+	sb.Finish()
+	if err != nil {
+		return err
+	}
+	r := kidResult{kid, std, kopt.Subsets, kopt.SubsetSize, setInfo{realsPath, nr, hit}, setInfo{fakesPath, nf, false}, o.protocol}
+	if o.json {
+		return e.printJSON(r)
+	}
+	fmt.Fprintf(e.stdout, "KID %.6g ± %.6g (%d subsets of %d)\nfakes: %v\nreals: %v\n%s protocol, %.1fs\n", kid, std, kopt.Subsets, kopt.SubsetSize, r.Fakes, r.Reals, o.protocol, time.Since(s.start).Seconds())
+	return nil
+}
+
+type isResult struct {
+	IS       float64 `json:"is"`
+	ISStd    float64 `json:"is_std"`
+	Splits   int     `json:"splits"`
+	Images   setInfo `json:"images"`
+	Protocol string  `json:"protocol"`
+}
+
+func scoreIS(ctx context.Context, e *env, path string, o inceptionOpts, iopt fidelity.ISOptions) error {
+	s, err := newScorer(e, "is", o)
+	if err != nil {
+		return err
+	}
+	set, n, err := s.open(path)
+	if err != nil {
+		return err
+	}
+	defer set.Close()
+	acc, err := fidelity.NewISAccumulator(n, inception.NumClasses, iopt)
+	if err != nil {
+		return fmt.Errorf("%s: %v: %w", path, err, errUsage)
+	}
+	if err := s.load(); err != nil {
+		return err
+	}
+	s.bar = e.bar("is", n, "images")
+	err = s.run(ctx, set, n, func(out inception.Output) error { return acc.Add(out.Logits) })
+	s.bar.Finish()
+	if err != nil {
+		return err
+	}
+	mean, std, err := acc.Score()
+	if err != nil {
+		return err
+	}
+	r := isResult{mean, std, iopt.Splits, setInfo{path, n, false}, o.protocol}
+	if o.json {
+		return e.printJSON(r)
+	}
+	fmt.Fprintf(e.stdout, "IS %.4f ± %.4f (%d splits)\nimages: %v\n%s protocol, %.1fs\n", mean, std, iopt.Splits, r.Images, o.protocol, time.Since(s.start).Seconds())
+	return nil
+}
