@@ -52,6 +52,7 @@ fuzz seconds="30":
     go test ./pyramid -run '^$' -fuzz FuzzReadIndex -fuzztime {{seconds}}s
     go test ./lsun/internal/lmdb -run '^$' -fuzz FuzzCursor -fuzztime {{seconds}}s -fuzzminimizetime 1s
     go test ./internal/pickle -run '^$' -fuzz FuzzDecode -fuzztime {{seconds}}s -fuzzminimizetime 1s
+    go test ./fidelity -run '^$' -fuzz FuzzCache -fuzztime {{seconds}}s
     go test ./internal/pth -run '^$' -fuzz FuzzRead -fuzztime {{seconds}}s -fuzzminimizetime 1s
     go test ./cifar/internal/matv5 -run '^$' -fuzz FuzzReader -fuzztime {{seconds}}s
     go test ./mnist -run '^$' -fuzz FuzzRead -fuzztime {{seconds}}s

@@ -127,21 +127,21 @@ func maxPool3(dst, x []float32, c, h, w, s, p int) (int, int) {
 		plane := x[ci*h*w : (ci+1)*h*w]
 		out := dst[ci*oh*ow : (ci+1)*oh*ow]
 		for oy := range oh {
+			y0 := oy*s - p
 			for ox := range ow {
+				x0 := ox*s - p
+				if y0 >= 0 && y0+3 <= h && x0 >= 0 && x0+3 <= w {
+					r0 := plane[y0*w+x0:][:3]
+					r1 := plane[(y0+1)*w+x0:][:3]
+					r2 := plane[(y0+2)*w+x0:][:3]
+					m := max3(max3(r0[0], r0[1], r0[2]), max3(r1[0], r1[1], r1[2]), max3(r2[0], r2[1], r2[2]))
+					out[oy*ow+ox] = m
+					continue
+				}
 				m := float32(math.Inf(-1))
-				for i := range 3 {
-					y := oy*s - p + i
-					if y < 0 || y >= h {
-						continue
-					}
-					for j := range 3 {
-						xx := ox*s - p + j
-						if xx < 0 || xx >= w {
-							continue
-						}
-						if v := plane[y*w+xx]; v > m || v != v {
-							m = v
-						}
+				for y := max(y0, 0); y < min(y0+3, h); y++ {
+					for xx := max(x0, 0); xx < min(x0+3, w); xx++ {
+						m = max(m, plane[y*w+xx])
 					}
 				}
 				out[oy*ow+ox] = m
@@ -151,16 +151,28 @@ func maxPool3(dst, x []float32, c, h, w, s, p int) (int, int) {
 	return oh, ow
 }
 
+func max3(a, b, c float32) float32 { return max(a, b, c) }
+
 // avgPool3 is a 3×3 average pool, stride 1, padding 1, dividing by the
 // number of pixels inside the image (count_include_pad=False: TensorFlow's
-// average pool, which torch-fidelity's blocks patch in).
+// average pool, which torch-fidelity's blocks patch in). The window is
+// summed row by row, left to right.
 func avgPool3(dst, x []float32, c, h, w int) {
 	for ci := range c {
 		plane := x[ci*h*w : (ci+1)*h*w]
 		out := dst[ci*h*w : (ci+1)*h*w]
 		for oy := range h {
 			y0, y1 := max(oy-1, 0), min(oy+2, h)
+			interiorRow := y0 == oy-1 && y1 == oy+2
 			for ox := range w {
+				if interiorRow && ox >= 1 && ox+1 < w {
+					r0 := plane[(oy-1)*w+ox-1:][:3]
+					r1 := plane[oy*w+ox-1:][:3]
+					r2 := plane[(oy+1)*w+ox-1:][:3]
+					sum := r0[0] + r0[1] + r0[2] + r1[0] + r1[1] + r1[2] + r2[0] + r2[1] + r2[2]
+					out[oy*w+ox] = sum / 9
+					continue
+				}
 				x0, x1 := max(ox-1, 0), min(ox+2, w)
 				var sum float32
 				for y := y0; y < y1; y++ {
