@@ -66,9 +66,10 @@ fuzz seconds="30":
     go test ./trainer -run '^$' -fuzz FuzzReadCheckpoint -fuzztime {{seconds}}s
     go test ./trainer/safetensors -run '^$' -fuzz FuzzRead -fuzztime {{seconds}}s
 
-# SGEMM at the trainer's shapes: internal/sgemm beside gonum and OpenBLAS (apt-get install -y libopenblas-dev), one run
+# SGEMM at the trainer's and Inception v3's shapes: internal/sgemm (each kernel, serial and parallel) beside gonum and OpenBLAS on one and two threads (apt-get install -y libopenblas-dev), one run
 bench-sgemm:
     CGO_LDFLAGS=-lopenblas OPENBLAS_NUM_THREADS=1 go test -tags openblas ./internal/sgemm -run '^$' -bench Sgemm
+    CGO_LDFLAGS=-lopenblas OPENBLAS_NUM_THREADS=2 go test -tags openblas ./internal/sgemm -run '^$' -bench 'Sgemm/./openblas/x1'
 
 # the trainer's learning test: 30 kimg on the bundled images at 16×16 (under 2 minutes), SWD must halve
 learn:

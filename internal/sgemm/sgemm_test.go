@@ -1,9 +1,9 @@
 package sgemm
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -48,6 +48,12 @@ func randSlice(r *rand.Rand, n int) []float32 {
 // run checks one product against ref; pad widens every leading dimension.
 func run(t *testing.T, r *rand.Rand, tA, tB bool, s shape, alpha, beta float32, pad int) {
 	t.Helper()
+	runWith(t, Sgemm, r, tA, tB, s, alpha, beta, pad)
+}
+
+// runWith is run for f (Sgemm or SgemmParallel).
+func runWith(t *testing.T, f sgemmFunc, r *rand.Rand, tA, tB bool, s shape, alpha, beta float32, pad int) {
+	t.Helper()
 	m, n, k := s.m, s.n, s.k
 	ra, ca := m, k
 	if tA {
@@ -69,7 +75,7 @@ func run(t *testing.T, r *rand.Rand, tA, tB bool, s shape, alpha, beta float32, 
 	want := append([]float32(nil), c...)
 	ref(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, want, ldc)
 	got := append([]float32(nil), c...)
-	Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, got, ldc)
+	f(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, got, ldc)
 	var scale float64
 	for i := range m {
 		for j := range n {
@@ -95,15 +101,14 @@ func run(t *testing.T, r *rand.Rand, tA, tB bool, s shape, alpha, beta float32, 
 	}
 }
 
+// paths runs f once for every micro-kernel this machine can run (AVX-512,
+// AVX2, Go), forcing its use.
 func paths(t *testing.T, f func(t *testing.T)) {
-	for _, asm := range []bool{true, false} {
-		if asm && !hasAsm {
-			continue
-		}
-		t.Run(fmt.Sprintf("asm=%v", asm), func(t *testing.T) {
-			old := useAsm
-			useAsm = asm
-			defer func() { useAsm = old }()
+	for _, im := range impls {
+		t.Run(im.name, func(t *testing.T) {
+			old := forced
+			forced = im
+			defer func() { forced = old }()
 			f(t)
 		})
 	}
@@ -213,4 +218,142 @@ func TestSgemmPanics(t *testing.T) {
 			f()
 		}()
 	}
+}
+
+// TestSgemmBlockEdges tries, for every micro-kernel, sizes around the
+// multiples of its register block (mr, nr) and of the cache blocking (kc,
+// mc, nc, directN), with random transposes, scalars and strides.
+func TestSgemmBlockEdges(t *testing.T) {
+	iters := 150
+	if testing.Short() {
+		iters = 30
+	}
+	paths(t, func(t *testing.T) {
+		im := forced
+		mr, nr, mc := im.mr, im.nr, im.mc
+		ms := []int{1, 2, mr - 1, mr, mr + 1, 2*mr + 1, mc - 1, mc, mc + 1, 2*mc + mr + 1}
+		ns := []int{1, 2, nr - 1, nr, nr + 1, 2*nr + 3, directN, directN + 1, 3*nr + 5}
+		ks := []int{0, 1, 2, 3, 5, kc - 1, kc, kc + 1, 2*kc + 3}
+		r := rand.New(rand.NewPCG(9, uint64(nr)))
+		try := func(s shape) {
+			alpha := []float32{1, -0.5, float32(r.NormFloat64())}[r.IntN(3)]
+			beta := []float32{0, 1, float32(r.NormFloat64())}[r.IntN(3)]
+			run(t, r, r.IntN(2) == 0, r.IntN(2) == 0, s, alpha, beta, r.IntN(4))
+		}
+		for range iters {
+			try(shape{ms[r.IntN(len(ms))], ns[r.IntN(len(ns))], ks[r.IntN(len(ks))]})
+		}
+		// Every k edge with the smallest and a ragged block, m = 1 and
+		// n = 1, and more than one B block (nc).
+		for _, k := range ks {
+			try(shape{1, 1, k})
+			try(shape{mr + 1, nr + 1, k})
+			try(shape{1, 3*nr + 5, k})
+			try(shape{mc + 1, 1, k})
+		}
+		try(shape{3, nc + 1, 5})
+		try(shape{mr + 1, 2*nc + nr + 1, 3})
+	})
+}
+
+// TestKernelsAgree checks that the assembly kernels (AVX-512 and AVX2)
+// give bit-identical results: both sum each element of C in the same
+// order with fused multiply-adds.
+func TestKernelsAgree(t *testing.T) {
+	var asm []*impl
+	for _, im := range impls {
+		if im.asm {
+			asm = append(asm, im)
+		}
+	}
+	if len(asm) < 2 {
+		t.Skipf("only %d assembly kernel(s) on this machine", len(asm))
+	}
+	r := rand.New(rand.NewPCG(11, 12))
+	defer func() { forced = nil }()
+	for i := range 60 {
+		m, n, k := 1+r.IntN(200), 1+r.IntN(300), r.IntN(700)
+		if i%5 == 0 {
+			n = 1 + r.IntN(80)
+		}
+		tA, tB := r.IntN(2) == 0, r.IntN(2) == 0
+		lda, ldb, ldc := max(1, k), max(1, n), n+r.IntN(3)
+		if tA {
+			lda = m
+		}
+		if tB {
+			ldb = max(1, k)
+		}
+		a, b := randSlice(r, m*k+lda), randSlice(r, k*n+ldb)
+		c0 := randSlice(r, m*ldc)
+		alpha, beta := float32(r.NormFloat64()), []float32{0, 1, -0.25}[i%3]
+		var want []float32
+		for j, im := range asm {
+			forced = im
+			got := append([]float32(nil), c0...)
+			Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, got, ldc)
+			if j == 0 {
+				want = got
+				continue
+			}
+			for e := range got {
+				if math.Float32bits(got[e]) != math.Float32bits(want[e]) {
+					t.Fatalf("tA=%v tB=%v m=%d n=%d k=%d: %s C[%d] = %v, %s %v", tA, tB, m, n, k, im.name, e, got[e], asm[0].name, want[e])
+				}
+			}
+		}
+	}
+}
+
+// TestSgemmParallel checks SgemmParallel against the reference and, to the
+// bit, against Sgemm, splitting by rows and by columns into 2, 3 and 4
+// blocks, on every kernel.
+func TestSgemmParallel(t *testing.T) {
+	shapes := []shape{
+		{64, 1000, 70},  // columns
+		{500, 200, 50},  // rows
+		{300, 60, 300},  // rows, direct path
+		{40, 2000, 60},  // columns, ragged
+		{1, 4500, 1000}, // m = 1
+		{4500, 1, 1000}, // n = 1
+	}
+	if testing.Short() {
+		shapes = shapes[:3]
+	}
+	for _, s := range shapes {
+		if s.m*s.n*s.k < parMin {
+			t.Fatalf("%v is below the parallel threshold", s)
+		}
+	}
+	paths(t, func(t *testing.T) {
+		r := rand.New(rand.NewPCG(13, 14))
+		for _, procs := range []int{2, 3, 4} {
+			old := runtime.GOMAXPROCS(procs)
+			for i, s := range shapes {
+				tA, tB := i%2 == 0, i%3 == 0
+				beta := []float32{0, 1, 0.5}[i%3]
+				if procs == 2 {
+					runWith(t, SgemmParallel, r, tA, tB, s, 1.5, beta, i%3)
+				}
+				lda, ldb := s.k, s.n
+				if tA {
+					lda = s.m
+				}
+				if tB {
+					ldb = s.k
+				}
+				a, b := randSlice(r, s.m*s.k), randSlice(r, s.k*s.n)
+				c := randSlice(r, s.m*s.n)
+				want := append([]float32(nil), c...)
+				Sgemm(tA, tB, s.m, s.n, s.k, -0.75, a, lda, b, ldb, beta, want, s.n)
+				SgemmParallel(tA, tB, s.m, s.n, s.k, -0.75, a, lda, b, ldb, beta, c, s.n)
+				for e := range c {
+					if math.Float32bits(c[e]) != math.Float32bits(want[e]) {
+						t.Fatalf("GOMAXPROCS=%d %v: C[%d] = %v, serial %v", procs, s, e, c[e], want[e])
+					}
+				}
+			}
+			runtime.GOMAXPROCS(old)
+		}
+	})
 }
