@@ -82,7 +82,8 @@ type Output struct {
 // goroutine running it holds its own scratch memory.
 type Model struct {
 	net     *network
-	scratch sync.Pool // *arena
+	mu      sync.Mutex
+	scratch []*arena // idle scratch buffers, kept across calls (a sync.Pool would drop them at every GC)
 	digest  string
 	once    sync.Once
 }
@@ -269,13 +270,19 @@ func (m *Model) Forward(x []float32) Output {
 	if len(x) != 3*InputSize*InputSize {
 		panic(fmt.Sprintf("inception: input of %d values, want 3×%d×%d", len(x), InputSize, InputSize))
 	}
-	ws, _ := m.scratch.Get().(*arena)
-	if ws == nil {
+	m.mu.Lock()
+	var ws *arena
+	if n := len(m.scratch); n > 0 {
+		ws, m.scratch = m.scratch[n-1], m.scratch[:n-1]
+	} else {
 		ws = &arena{}
 	}
+	m.mu.Unlock()
 	out := Output{Pool: make([]float32, poolDim), Logits: make([]float32, numClasses)}
 	m.net.forward(ws, x, InputSize, InputSize, out.Pool, out.Logits)
-	m.scratch.Put(ws)
+	m.mu.Lock()
+	m.scratch = append(m.scratch, ws)
+	m.mu.Unlock()
 	return out
 }
 

@@ -293,8 +293,13 @@ func packB(dst, b []float32, ldb int, tB bool, p0, kcb, j0, ncb int, alpha float
 			for s := 0; s < ncb; s += nr {
 				dp := dst[s*kcb+p*nr:][:nr]
 				src := row[s:min(s+nr, ncb)]
-				for j, v := range src {
-					dp[j] = alpha * v
+				if alpha == 1 {
+					// copy is vectorised; 1·v is v, bit for bit.
+					copy(dp, src)
+				} else {
+					for j, v := range src {
+						dp[j] = alpha * v
+					}
 				}
 				clear(dp[len(src):])
 			}
