@@ -242,7 +242,7 @@ func TestMetricsEndToEnd(t *testing.T) {
 		IS10Std float64 `json:"inception_score_std_splits10"`
 	}
 	readJSON(t, "testdata/metrics.json", &g)
-	run := func(dir string) (pool, logits []float32) {
+	run := func(dir string, proto Protocol) (pool, logits []float32) {
 		files, err := imagefile.List(filepath.Join("testdata", dir), false)
 		if err != nil {
 			t.Fatal(err)
@@ -255,7 +255,7 @@ func TestMetricsEndToEnd(t *testing.T) {
 				}
 			}
 		}
-		for out, err := range m.Stream(t.Context(), images, TorchFidelity, 0) {
+		for out, err := range m.Stream(t.Context(), images, proto, 0) {
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -264,8 +264,8 @@ func TestMetricsEndToEnd(t *testing.T) {
 		}
 		return
 	}
-	fp, fl := run("fakes")
-	rp, _ := run("reals")
+	fp, fl := run("fakes", TorchFidelity)
+	rp, _ := run("reals", TorchFidelity)
 	const dim = PoolDim
 	fa, ra := fidelity.NewAccumulator(dim), fidelity.NewAccumulator(dim)
 	for i := range len(fp) / dim {
@@ -356,4 +356,53 @@ func TestPytorchFIDProtocol(t *testing.T) {
 		}
 		t.Logf("%s: pool features: largest error %.2g of the largest value", name, e)
 	}
+}
+
+// TestPytorchFIDEndToEnd: FID of testdata/fakes against testdata/reals
+// under the pytorch-fid protocol, against pytorch-fid's own
+// calculate_frechet_distance of its own features (testdata/pytorch_fid.json).
+func TestPytorchFIDEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the network on 128 images")
+	}
+	m := goldenModel(t)
+	var g struct {
+		FID float64 `json:"fid_fakes_vs_reals_calculate_frechet_distance"`
+	}
+	readJSON(t, "testdata/pytorch_fid.json", &g)
+	stats := func(dir string) *fidelity.Stats {
+		files, err := imagefile.List(filepath.Join("testdata", dir), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		images := func(yield func(image.Image, error) bool) {
+			for _, f := range files {
+				img, err := imagefile.LoadAny(f)
+				if !yield(img, err) || err != nil {
+					return
+				}
+			}
+		}
+		a := fidelity.NewAccumulator(PoolDim)
+		for out, err := range m.Stream(t.Context(), images, PytorchFID, 0) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.Add(out.Pool)
+		}
+		s, err := a.Stats()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	fid, err := fidelity.FID(stats("fakes"), stats("reals"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := math.Abs(fid-g.FID) / g.FID
+	if e > 1e-5 {
+		t.Errorf("FID = %.10g, pytorch-fid %.10g: relative error %.2g", fid, g.FID, e)
+	}
+	t.Logf("FID = %.10g, pytorch-fid %.10g: relative error %.2g", fid, g.FID, e)
 }
