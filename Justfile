@@ -75,12 +75,12 @@ bench-sgemm:
 learn:
     PROGAN_LEARN=1 go test -count=1 -run Learn -v -timeout 30m ./trainer/
 
-# one D+G step at 32² and 128² (fmap-max 512, minibatch 16), the default build (internal/sgemm) and with OpenBLAS (apt-get install -y libopenblas-dev),
-# beside PyTorch (apt-get install -y python3-torch); about 30 minutes
 # Inception v3 images/s, progan beside torch-fidelity on the CPU (/usr/bin/python3 with torch; torch-fidelity installed or in $TORCH_FIDELITY_SRC)
 bench-inception:
     bash bench/inception.sh
 
+# one D+G step at 32² and 128² (fmap-max 512, minibatch 16), the default build (internal/sgemm) and with OpenBLAS (apt-get install -y libopenblas-dev),
+# beside PyTorch (apt-get install -y python3-torch); about 30 minutes
 bench-train:
     go test ./trainer -run '^$' -bench 'Step/' -benchtime 1x -timeout 60m
     go test -tags openblas ./trainer -run '^$' -bench 'Step/' -benchtime 1x -timeout 60m
