@@ -154,7 +154,7 @@ func FindWeights(path string) (string, error) {
 	if len(dirs) > 0 {
 		where = dirs[0]
 	}
-	return "", fmt.Errorf("%w: the Inception v3 weights are torch-fidelity's %s, published at %s (pytorch-fid's %s, %s, holds the same network); download one into %s, name it with $%s, or pass --weights FILE",
+	return "", fmt.Errorf("%w: the Inception v3 weights are torch-fidelity's %s, published at %s (pytorch-fid's %s, %s, holds the same network); download one into %s or name it with $%s",
 		ErrNoWeights, TorchFidelityFile, TorchFidelityURL, PytorchFIDFile, PytorchFIDURL, where, WeightsEnv)
 }
 

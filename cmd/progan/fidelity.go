@@ -19,11 +19,14 @@ import (
 
 // The Inception metrics: progan fid, kid and is.
 
-const inceptionInputs = "Inputs are folders of images (any size and mode; sorted names), datasets\n" +
-	"(full-resolution tier, or --tier R) or .zip files of images. The weights are\n" +
-	"torch-fidelity's " + inception.TorchFidelityFile + " (or pytorch-fid's\n" +
-	"file): --weights FILE, $" + inception.WeightsEnv + ", the cache folder or PyTorch\n" +
-	"hub's checkpoints folder. The REALS' statistics are cached (--no-cache to skip)."
+const (
+	inceptionInputs = "Inputs are folders of images (any size and mode; sorted names), datasets\n" +
+		"(full-resolution tier, or --tier R) or .zip files of images. The weights are\n" +
+		"torch-fidelity's " + inception.TorchFidelityFile + " (or pytorch-fid's\n" +
+		"file): --weights FILE, $" + inception.WeightsEnv + ", the cache folder or PyTorch\n" +
+		"hub's checkpoints folder; --download fetches it when missing."
+	inceptionCache = "\nThe REALS' statistics are cached (--no-cache to skip)."
+)
 
 type inceptionOpts struct {
 	weights  string
@@ -32,6 +35,7 @@ type inceptionOpts struct {
 	tier     int
 	workers  int
 	noCache  bool
+	download bool
 	json     bool
 }
 
@@ -42,6 +46,7 @@ func (o *inceptionOpts) register(fs *flag.FlagSet) {
 	fs.IntVar(&o.tier, "tier", 0, "dataset tier to read (default: full resolution)")
 	fs.IntVar(&o.workers, "workers", 0, "goroutines running the network (0: all cores)")
 	fs.BoolVar(&o.noCache, "no-cache", false, "neither read nor write the cached statistics of REALS")
+	fs.BoolVar(&o.download, "download", false, "when no weights file is found, download torch-fidelity's into the cache folder (checked by its SHA-256)")
 	fs.BoolVar(&o.json, "json", false, "print JSON")
 }
 
@@ -88,7 +93,7 @@ func init() {
 		summary: "Kernel Inception Distance between FAKES and REALS as torch-fidelity computes it:\n" +
 			"the unbiased squared MMD of Inception v3 pool features with the kernel\n" +
 			"(x·y/2048 + 1)³, mean and standard deviation over --subsets random subsets of\n" +
-			"--subset-size drawn with numpy's RandomState(--seed), FAKES first.\n" + inceptionInputs,
+			"--subset-size drawn with numpy's RandomState(--seed), FAKES first.\n" + inceptionInputs + inceptionCache,
 		example: "progan kid datasets/cifar10 fakes/\n" +
 			"progan kid --subsets 100 --subset-size 1000 --json datasets/lsun-cat fakes.zip",
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
@@ -122,7 +127,7 @@ func init() {
 			"Inception v3 logits (without the last bias), images shuffled with numpy's\n" +
 			"RandomState(--seed) and cut into --splits, exp of the mean KL divergence to\n" +
 			"each split's marginal; mean and standard deviation over the splits (higher\n" +
-			"is better).\n" + strings.Replace(inceptionInputs, " The REALS' statistics are cached (--no-cache to skip).", "", 1),
+			"is better).\n" + inceptionInputs,
 		example: "progan is fakes/\nprogan is --splits 10 --json samples.zip",
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			var o inceptionOpts
@@ -170,13 +175,35 @@ func (s *scorer) open(path string) (*imageset.Set, int, error) {
 	return set, n, nil
 }
 
-func (s *scorer) load() error {
+func (s *scorer) load(ctx context.Context) error {
 	path, err := inception.FindWeights(s.o.weights)
+	if errors.Is(err, inception.ErrNoWeights) && s.o.download {
+		path, err = s.fetch(ctx)
+	} else if errors.Is(err, inception.ErrNoWeights) {
+		return fmt.Errorf("%w, pass --weights FILE, or --download to fetch it", err)
+	}
 	if err != nil {
 		return err
 	}
 	s.model, err = inception.Load(path)
 	return err
+}
+
+// fetch downloads torch-fidelity's weights into the cache folder.
+func (s *scorer) fetch(ctx context.Context) (string, error) {
+	dir, err := inception.CacheDir()
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(s.e.stderr, "progan %s: downloading %s into %s\n", s.name, inception.TorchFidelityURL, dir)
+	var bar *progress.Bar
+	p, err := inception.Download(ctx, inception.TorchFidelityURL, dir,
+		func(n int64) { bar = s.e.bar("download", int(max(n, 0)), "bytes") },
+		func(n int) { bar.Add(n) })
+	if bar != nil {
+		bar.Finish()
+	}
+	return p, err
 }
 
 // run streams the first n images of set through the network.
@@ -323,7 +350,7 @@ func scoreFID(ctx context.Context, e *env, realsPath, fakesPath string, o incept
 	if nr < 2 || nf < 2 {
 		return fmt.Errorf("too few images: %d reals, %d fakes (FID needs 2 of each)", nr, nf)
 	}
-	if err := s.load(); err != nil {
+	if err := s.load(ctx); err != nil {
 		return err
 	}
 	s.bar = e.bar("fid", nr+nf, "images")
@@ -379,7 +406,7 @@ func scoreKID(ctx context.Context, e *env, realsPath, fakesPath string, o incept
 	if nr < kopt.SubsetSize || nf < kopt.SubsetSize {
 		return fmt.Errorf("--subset-size %d is larger than a set (%d reals, %d fakes): %w", kopt.SubsetSize, nr, nf, errUsage)
 	}
-	if err := s.load(); err != nil {
+	if err := s.load(ctx); err != nil {
 		return err
 	}
 	s.bar = e.bar("kid", nr+nf, "images")
@@ -432,7 +459,7 @@ func scoreIS(ctx context.Context, e *env, path string, o inceptionOpts, iopt fid
 	if err != nil {
 		return fmt.Errorf("%s: %v: %w", path, err, errUsage)
 	}
-	if err := s.load(); err != nil {
+	if err := s.load(ctx); err != nil {
 		return err
 	}
 	s.bar = e.bar("is", n, "images")
