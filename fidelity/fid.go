@@ -206,6 +206,10 @@ func pivotedCholesky(a []float64, d int) ([]float64, int, error) {
 	for i := range d {
 		diag[i] = a[i*d+i]
 		maxd = max(maxd, diag[i])
+	}
+	// Against the largest diagonal of all, not of those before: a
+	// rounding-sized negative variance is tolerated wherever it stands.
+	for i := range d {
 		if diag[i] < 0 && -diag[i] > 1e-9*math.Abs(maxd) {
 			return nil, 0, errNotPSD
 		}

@@ -147,3 +147,21 @@ func FuzzCache(f *testing.F) {
 		}
 	})
 }
+
+// A rounding-sized negative variance is judged against the largest
+// variance wherever it stands in the diagonal, first included; a clearly
+// negative one is refused.
+func TestFIDNegativeRoundingVariance(t *testing.T) {
+	s := &Stats{N: 10, Dim: 2, Mean: []float64{0, 0}, Cov: []float64{-1e-20, 0, 0, 1}}
+	fid, err := FID(s, s)
+	if err != nil {
+		t.Fatalf("tiny negative variance first: %v", err)
+	}
+	if math.Abs(fid) > 1e-12 {
+		t.Errorf("FID of a set with itself = %v", fid)
+	}
+	bad := &Stats{N: 10, Dim: 2, Mean: []float64{0, 0}, Cov: []float64{-0.5, 0, 0, 1}}
+	if _, err := FID(bad, s); !errors.Is(err, errNotPSD) {
+		t.Errorf("negative variance: %v, want errNotPSD", err)
+	}
+}

@@ -141,6 +141,11 @@ func New(tensors map[string]Tensor) (*Model, error) {
 		if !sameShape(t.Shape, shape) || len(t.Data) != n {
 			return nil, fmt.Errorf("inception: tensor %s: shape %v (%d values), want %v", name, t.Shape, len(t.Data), shape)
 		}
+		for i, v := range t.Data {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return nil, fmt.Errorf("inception: tensor %s: element %d is %v", name, i, v)
+			}
+		}
 		return t.Data, nil
 	}
 	var err error

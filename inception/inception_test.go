@@ -3,6 +3,7 @@ package inception
 import (
 	"image"
 	"image/color"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -40,6 +41,9 @@ func TestNewErrors(t *testing.T) {
 		{"negative variance", func(ts map[string]Tensor) {
 			ts["Conv2d_1a_3x3.bn.running_var"].Data[3] = -1
 		}, "running_var: element 3 is -1"},
+		{"NaN", func(ts map[string]Tensor) {
+			ts["Mixed_7c.branch_pool.conv.weight"].Data[5] = float32(math.NaN())
+		}, "tensor Mixed_7c.branch_pool.conv.weight: element 5 is NaN"},
 		{"ignored", func(ts map[string]Tensor) {
 			ts["Conv2d_1a_3x3.bn.num_batches_tracked"] = Tensor{}
 			ts["AuxLogits.fc.weight"] = Tensor{}
@@ -120,6 +124,12 @@ func TestInputColours(t *testing.T) {
 	n.Pix = []byte{10, 20, 30, 0} // transparent: colour kept
 	r := image.NewRGBA(image.Rect(0, 0, 1, 1))
 	r.Pix = []byte{5, 10, 15, 128} // premultiplied
+	r2 := image.NewRGBA(image.Rect(0, 0, 1, 1))
+	r2.Pix = []byte{128, 0, 200, 129} // c·255/a truncated: 253, not 254; clipped to 255
+	n64 := image.NewNRGBA64(image.Rect(0, 0, 1, 1))
+	n64.SetNRGBA64(0, 0, color.NRGBA64{0x1234, 0x3456, 0x5678, 0}) // transparent: colour kept, high bytes
+	ya := image.NewNYCbCrA(image.Rect(0, 0, 1, 1), image.YCbCrSubsampleRatio444)
+	ya.Y[0], ya.Cb[0], ya.Cr[0], ya.A[0] = 100, 128, 128, 0 // transparent: colour kept
 	pal := image.NewPaletted(image.Rect(0, 0, 1, 1), color.Palette{color.NRGBA{1, 2, 3, 4}})
 	for _, c := range []struct {
 		name string
@@ -131,6 +141,9 @@ func TestInputColours(t *testing.T) {
 		{"nrgba", n, []float32{10, 20, 30}},
 		{"rgba", r, []float32{9, 19, 29}},
 		{"paletted", pal, []float32{1, 2, 3}},
+		{"rgba as Pillow's RGBa", r2, []float32{253, 0, 255}},
+		{"nrgba64 transparent", n64, []float32{0x12, 0x34, 0x56}},
+		{"nycbcra transparent", ya, []float32{100, 100, 100}},
 	} {
 		if got := rgb(c.img); !slices.Equal(got, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)

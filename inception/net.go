@@ -69,7 +69,7 @@ func bnRelu(y []float32, n int, scale, shift []float32) {
 			// The explicit conversion keeps the product rounded on its
 			// own (no fused multiply-add), as PyTorch's kernel does.
 			v = float32(v*a) + b
-			if v < 0 || v != v {
+			if v < 0 { // NaN stays NaN, as in PyTorch's relu
 				v = 0
 			}
 			row[i] = v

@@ -43,6 +43,11 @@ func Input(img image.Image, p Protocol) ([]float32, error) {
 
 // planes returns img's RGB values as three float32 planes of w×h.
 func planes(img image.Image) ([]float32, int, int, error) {
+	if m, ok := img.(*image.NYCbCrA); ok {
+		// The embedded YCbCr is the straight colour; At of m itself
+		// would premultiply it, blackening transparent pixels.
+		img = &m.YCbCr
+	}
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
 	if w <= 0 || h <= 0 {
@@ -84,19 +89,47 @@ func planes(img image.Image) ([]float32, int, int, error) {
 					r[y*w+x], g[y*w+x], bl[y*w+x] = float32(row[4*x]), float32(row[4*x+1]), float32(row[4*x+2])
 					continue
 				}
-				c := color.NRGBAModel.Convert(color.RGBA{row[4*x], row[4*x+1], row[4*x+2], row[4*x+3]}).(color.NRGBA)
-				r[y*w+x], g[y*w+x], bl[y*w+x] = float32(c.R), float32(c.G), float32(c.B)
+				a := row[4*x+3]
+				r[y*w+x], g[y*w+x], bl[y*w+x] = unpremul(row[4*x], a), unpremul(row[4*x+1], a), unpremul(row[4*x+2], a)
 			}
 		}
 	default:
 		for y := range h {
 			for x := range w {
-				c := color.NRGBAModel.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.NRGBA)
-				r[y*w+x], g[y*w+x], bl[y*w+x] = float32(c.R), float32(c.G), float32(c.B)
+				r[y*w+x], g[y*w+x], bl[y*w+x] = stored(img.At(b.Min.X+x, b.Min.Y+y))
 			}
 		}
 	}
 	return out, w, h, nil
+}
+
+// unpremul divides a premultiplied 8-bit sample by alpha as Pillow's "RGBa"
+// unpacker does (truncated, clipped to 255, 0 where alpha is 0), the rule
+// the command's image reader (internal/imagefile) follows too.
+func unpremul(c, a uint8) float32 {
+	if a == 0 {
+		return 0
+	}
+	return float32(min(uint(c)*255/uint(a), 255))
+}
+
+// stored returns the 8-bit colour a pixel holds without its alpha:
+// straight colour as is (the high byte of 16-bit samples), premultiplied
+// colour divided by alpha. Converting through color.NRGBAModel instead
+// would go through the premultiplied value and lose the colour of
+// transparent pixels.
+func stored(c color.Color) (r, g, b float32) {
+	switch c := c.(type) {
+	case color.NRGBA:
+		return float32(c.R), float32(c.G), float32(c.B)
+	case color.NRGBA64:
+		return float32(c.R >> 8), float32(c.G >> 8), float32(c.B >> 8)
+	case color.RGBA:
+		return unpremul(c.R, c.A), unpremul(c.G, c.A), unpremul(c.B, c.A)
+	}
+	r16, g16, b16, a16 := c.RGBA()
+	a := uint8(a16 >> 8)
+	return unpremul(uint8(r16>>8), a), unpremul(uint8(g16>>8), a), unpremul(uint8(b16>>8), a)
 }
 
 // resizeTF1 resizes three w×h planes to 299×299 with torch-fidelity's

@@ -253,8 +253,13 @@ func (s *scorer) stats(ctx context.Context, set *imageset.Set, n int, cached boo
 			return nil, false, err
 		}
 		st, err = c.Stats(key)
-		if err == nil {
+		if err == nil && st.N == n && st.Dim == inception.PoolDim {
 			return st, true, nil
+		}
+		if err == nil {
+			// Well-formed but not what the key promises: damaged, so
+			// recomputed and replaced rather than failing FID.
+			err = fmt.Errorf("statistics %s of %d vectors of %d features, want %d of %d", key, st.N, st.Dim, n, inception.PoolDim)
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
 			fmt.Fprintf(s.e.stderr, "progan %s: warning: ignoring the cache: %v\n", s.name, err)
@@ -283,12 +288,16 @@ func (s *scorer) features(ctx context.Context, set *imageset.Set, n int, cached 
 		if key, err = s.cacheKey(ctx, set, n, "features"); err != nil {
 			return nil, false, err
 		}
-		var m int
-		f, m, _, err = c.Features(key)
-		if err == nil && m == n {
+		var m, dim int
+		f, m, dim, err = c.Features(key)
+		if err == nil && m == n && dim == inception.PoolDim {
 			return f, true, nil
 		}
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err == nil {
+			// Damaged: recomputed and replaced rather than failing KID.
+			err = fmt.Errorf("features %s: %d vectors of %d values, want %d of %d", key, m, dim, n, inception.PoolDim)
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
 			fmt.Fprintf(s.e.stderr, "progan %s: warning: ignoring the cache: %v\n", s.name, err)
 		}
 	}

@@ -2,11 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/progan/progan/fidelity"
 	"github.com/progan/progan/inception"
 	"github.com/progan/progan/internal/inceptiontest"
 	"github.com/progan/progan/internal/pth"
@@ -143,5 +146,68 @@ func TestInceptionWeightsChecked(t *testing.T) {
 	code, _, errOut = progan(t, "is", "../../inception/testdata/fakes")
 	if code != 1 || !strings.Contains(errOut, inception.TorchFidelityURL) {
 		t.Errorf("no weights: exit %d, %q", code, errOut)
+	}
+}
+
+// TestInceptionCacheWrongShape: a cache entry that is well-formed but not
+// of the shape its key promises (another vector length, another count) is
+// reported and recomputed, not fed to FID or KID, which would fail on it.
+func TestInceptionCacheWrongShape(t *testing.T) {
+	w := testWeights(t)
+	cacheHome := t.TempDir()
+	t.Setenv("XDG_CACHE_HOME", cacheHome)
+	t.Setenv(inception.WeightsEnv, w)
+	dir := t.TempDir()
+	for i := range 2 {
+		img := image.NewGray(image.Rect(0, 0, 5, 3))
+		for j := range img.Pix {
+			img.Pix[j] = uint8(40*i + 17*j)
+		}
+		f, err := os.Create(filepath.Join(dir, string(rune('a'+i))+".png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := png.Encode(f, img); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	run := func(args ...string) string {
+		t.Helper()
+		code, _, errOut := progan(t, args...)
+		if code != 0 {
+			t.Fatalf("progan %s: exit %d: %s", strings.Join(args, " "), code, errOut)
+		}
+		return errOut
+	}
+	run("fid", "--json", dir, dir)
+	run("kid", "--json", "--subsets", "2", "--subset-size", "2", dir, dir)
+	c := fidelity.Cache{Dir: filepath.Join(cacheHome, "progan", "inception")}
+	for _, kind := range []string{"stats", "features"} {
+		m, _ := filepath.Glob(filepath.Join(c.Dir, "*."+kind))
+		if len(m) != 1 {
+			t.Fatalf("cache entries %s: %v", kind, m)
+		}
+		key := strings.TrimSuffix(filepath.Base(m[0]), "."+kind)
+		var err error
+		if kind == "stats" {
+			err = c.PutStats(key, &fidelity.Stats{N: 2, Dim: 1, Mean: []float64{0}, Cov: []float64{1}})
+		} else {
+			err = c.PutFeatures(key, []float32{1, 2}, 2, 1)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, args := range [][]string{
+		{"fid", "--json", dir, dir},
+		{"kid", "--json", "--subsets", "2", "--subset-size", "2", dir, dir},
+	} {
+		if errOut := run(args...); !strings.Contains(errOut, "warning: ignoring the cache") {
+			t.Errorf("progan %s with a damaged cache entry: stderr %q, want a warning", strings.Join(args, " "), errOut)
+		}
+		if errOut := run(args...); strings.Contains(errOut, "warning") {
+			t.Errorf("progan %s after the entry was replaced: stderr %q", strings.Join(args, " "), errOut)
+		}
 	}
 }

@@ -51,8 +51,10 @@ func Map[T, R any](ctx context.Context, in iter.Seq[T], workers int, f func(T) (
 				select {
 				case jobs <- s:
 				case <-ctx.Done():
-					close(s.done)
+					// The error is set before done is closed: the
+					// consumer may pick this slot over the cancellation.
 					s.err = ctx.Err()
+					close(s.done)
 					return
 				}
 			}

@@ -91,3 +91,34 @@ func TestMapCancel(t *testing.T) {
 		t.Fatalf("last error %v, want context.Canceled", last)
 	}
 }
+
+// A slot that the feeder gives up on when the context is cancelled must
+// carry the context's error, set before the slot is marked done: the
+// consumer, choosing between that slot and the cancellation at random,
+// would otherwise read a zero result with a nil error (a data race that
+// go test -race reports).
+func TestMapCancelledSlotCarriesError(t *testing.T) {
+	for range 40 {
+		ctx, cancel := context.WithCancel(context.Background())
+		release := make(chan struct{})
+		f := func(i int) (int, error) {
+			if i == 1 {
+				// Cancel while the only worker is busy, so that the
+				// feeder abandons slot 2, then finish.
+				cancel()
+				time.Sleep(5 * time.Millisecond)
+				close(release)
+			}
+			return i + 1, nil
+		}
+		for r, err := range Map(ctx, slices.Values([]int{0, 1, 2, 3}), 1, f) {
+			if r == 1 {
+				<-release // hold item 0 until the rest has happened
+			}
+			if err == nil && r == 0 {
+				t.Fatal("zero result with a nil error")
+			}
+		}
+		cancel()
+	}
+}
