@@ -330,13 +330,6 @@ func TestMetricsEndToEnd(t *testing.T) {
 	}
 }
 
-func f32bytes(x []float32) []byte {
-	b := make([]byte, 4*len(x))
-	for i, v := range x {
-		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(v))
-	}
-	return b
-}
 
 // TestPytorchFIDProtocol checks the pytorch-fid protocol against
 // pytorch-fid's own InceptionV3 on the same weights
