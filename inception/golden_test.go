@@ -96,13 +96,6 @@ func f32sha(x []float32) string {
 	return hex.EncodeToString(s[:])
 }
 
-// synthImage is the resize golden's synthetic 3×17×23 input: byte
-// r mod 256 of the stream of fnv("resize"), in CHW order.
-type synthImage struct {
-	w, h int
-	pix  []byte
-}
-
 func TestResizeTF1(t *testing.T) {
 	var g struct {
 		Cases []struct {
@@ -329,7 +322,6 @@ func TestMetricsEndToEnd(t *testing.T) {
 		}
 	}
 }
-
 
 // TestPytorchFIDProtocol checks the pytorch-fid protocol against
 // pytorch-fid's own InceptionV3 on the same weights
