@@ -210,6 +210,60 @@ func LoadAny(path string) (image.Image, error) {
 	return decodeAny(path, data, cfg, format)
 }
 
+// LoadPillowRGB is LoadAny with one difference, for reading images as
+// torch-fidelity and pytorch-fid do (Pillow's Image.open(path).convert("RGB")):
+// 16-bit grayscale without alpha is clipped to 255 instead of keeping its
+// high byte, because Pillow opens such files in mode "I" (or "I;16") and
+// its conversion to 8 bits clips. Every other kind of file reads as with
+// LoadAny, which already follows Pillow's 8-bit conversions.
+func LoadPillowRGB(path string) (image.Image, error) {
+	f, st, err := OpenRegular(path)
+	if err != nil {
+		return nil, fmt.Errorf("imagefile: %w", err)
+	}
+	defer f.Close()
+	data, cfg, format, release, err := readReserved(path, f, st.Size())
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return decodePillowRGB(path, data, cfg, format)
+}
+
+// DecodePillowRGB is LoadPillowRGB for a file already read into data.
+func DecodePillowRGB(name string, data []byte) (image.Image, error) {
+	cfg, format, err := config(name, data)
+	if err != nil {
+		return nil, err
+	}
+	release, err := reserve(name, cfg, format, data, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
+	return decodePillowRGB(name, data, cfg, format)
+}
+
+func decodePillowRGB(name string, data []byte, cfg image.Config, format string) (image.Image, error) {
+	src, gray, err := decode(name, data, cfg, format)
+	if err != nil {
+		return nil, err
+	}
+	if g16, ok := src.(*image.Gray16); ok {
+		b := g16.Bounds()
+		out := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+		for y := range b.Dy() {
+			row := g16.Pix[g16.PixOffset(b.Min.X, b.Min.Y+y):][:2*b.Dx()]
+			for x := range b.Dx() {
+				v := uint16(row[2*x])<<8 | uint16(row[2*x+1])
+				out.Pix[y*out.Stride+x] = uint8(min(v, 255))
+			}
+		}
+		return out, nil
+	}
+	return convert(src, src.Bounds(), format, gray), nil
+}
+
 // Read is Load for an image file of size bytes read from r, such as a zip
 // member; name is used in errors only. The header is read and checked
 // first: a file that is not an image, declares a canvas over the pixel

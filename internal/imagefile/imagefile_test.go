@@ -1073,3 +1073,52 @@ func TestJPEGAsLibjpegTurbo(t *testing.T) {
 		t.Errorf("md5 %s, want cv2's 814c290fc278cc4482d5fc22e09dca13", got)
 	}
 }
+
+// TestLoadPillowRGB: 16-bit grayscale is clipped as Pillow's convert does.
+// The expected values are Pillow 9.4's (Debian bookworm), by
+//
+//	python3 -c 'import numpy as np; from PIL import Image
+//	Image.fromarray(np.array([[0,255,256,1000,65535,0x1234]],np.uint16)).save("g16.png")
+//	print(list(Image.open("g16.png").convert("RGB").getdata()))'
+//
+// which prints 0, 255, 255, 255, 255, 255 (as gray triples); LoadAny keeps
+// the high byte instead (the packing rule).
+func TestLoadPillowRGB(t *testing.T) {
+	g := image.NewGray16(image.Rect(0, 0, 6, 1))
+	for i, v := range []uint16{0, 255, 256, 1000, 65535, 0x1234} {
+		g.SetGray16(i, 0, color.Gray16{Y: v})
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, g); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "g16.png")
+	if err := os.WriteFile(p, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		load func(string) (image.Image, error)
+		want []byte
+	}{
+		{LoadPillowRGB, []byte{0, 255, 255, 255, 255, 255}},
+		{LoadAny, []byte{0, 0, 1, 3, 255, 0x12}},
+		{func(p string) (image.Image, error) { return DecodePillowRGB(p, buf.Bytes()) }, []byte{0, 255, 255, 255, 255, 255}},
+	} {
+		img, err := c.load(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := img.(*image.Gray).Pix; !bytes.Equal(got, c.want) {
+			t.Errorf("%v, want %v", got, c.want)
+		}
+	}
+	// 8-bit files read as with LoadAny.
+	img, err := LoadPillowRGB("../../inception/testdata/fakes/0003.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	any, _ := LoadAny("../../inception/testdata/fakes/0003.png")
+	if !reflect.DeepEqual(img, any) {
+		t.Error("8-bit file: LoadPillowRGB differs from LoadAny")
+	}
+}

@@ -21,9 +21,10 @@ import (
 const maxMember = 256 << 20
 
 // AnyRange streams images [from, to) as the files hold them, of any size
-// and shape: folder and zip images decoded with imagefile's colour rules
-// (*image.Gray or *image.RGBA), dataset records as *planar.Image. Options
-// other than Workers and Tier do not apply.
+// and shape, for the Inception metrics: folder and zip images decoded as
+// Pillow's convert("RGB") reads them (imagefile.LoadPillowRGB: *image.Gray
+// or *image.RGBA), dataset records as *planar.Image. Options other than
+// Workers and Tier do not apply.
 func (s *Set) AnyRange(ctx context.Context, from, to int) iter.Seq2[image.Image, error] {
 	if to <= 0 || to > s.Count {
 		to = s.Count
@@ -45,7 +46,7 @@ func (s *Set) AnyRange(ctx context.Context, from, to int) iter.Seq2[image.Image,
 				}
 			}
 		case "folder":
-			for img, err := range parallel.Map(ctx, slices.Values(s.files[from:to]), s.opt.Workers, imagefile.LoadAny) {
+			for img, err := range parallel.Map(ctx, slices.Values(s.files[from:to]), s.opt.Workers, imagefile.LoadPillowRGB) {
 				if !yield(img, err) || err != nil {
 					return
 				}
@@ -65,7 +66,7 @@ func (s *Set) AnyRange(ctx context.Context, from, to int) iter.Seq2[image.Image,
 				if err != nil {
 					return nil, fmt.Errorf("imageset: %s: %w", name, err)
 				}
-				return imagefile.DecodeAny(name, data)
+				return imagefile.DecodePillowRGB(name, data)
 			}
 			for img, err := range parallel.Map(ctx, slices.Values(s.zips[from:to]), s.opt.Workers, decode) {
 				if !yield(img, err) || err != nil {
