@@ -230,13 +230,11 @@ func LoadPillowRGB(path string) (image.Image, error) {
 	return decodePillowRGB(path, data, cfg, format)
 }
 
-// DecodePillowRGB is LoadPillowRGB for a file already read into data.
-func DecodePillowRGB(name string, data []byte) (image.Image, error) {
-	cfg, format, err := config(name, data)
-	if err != nil {
-		return nil, err
-	}
-	release, err := reserve(name, cfg, format, data, 0)
+// ReadPillowRGB is LoadPillowRGB for an image file of size bytes read from
+// r, such as a zip member, with Read's checks: the header first, the
+// decoding budget reserved before the rest is read.
+func ReadPillowRGB(name string, r io.Reader, size int64) (image.Image, error) {
+	data, cfg, format, release, err := readReserved(name, r, size)
 	if err != nil {
 		return nil, err
 	}

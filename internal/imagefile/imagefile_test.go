@@ -1102,7 +1102,9 @@ func TestLoadPillowRGB(t *testing.T) {
 	}{
 		{LoadPillowRGB, []byte{0, 255, 255, 255, 255, 255}},
 		{LoadAny, []byte{0, 0, 1, 3, 255, 0x12}},
-		{func(p string) (image.Image, error) { return DecodePillowRGB(p, buf.Bytes()) }, []byte{0, 255, 255, 255, 255, 255}},
+		{func(p string) (image.Image, error) {
+			return ReadPillowRGB(p, bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+		}, []byte{0, 255, 255, 255, 255, 255}},
 	} {
 		img, err := c.load(p)
 		if err != nil {

@@ -10,15 +10,13 @@ import (
 	"image"
 	"io"
 	"iter"
+	"math"
 	"path/filepath"
 	"slices"
 
 	"github.com/progan/progan/internal/imagefile"
 	"github.com/progan/progan/internal/parallel"
 )
-
-// maxMember bounds a zip member read whole for AnyRange.
-const maxMember = 256 << 20
 
 // AnyRange streams images [from, to) as the files hold them, of any size
 // and shape, for the Inception metrics: folder and zip images decoded as
@@ -54,19 +52,17 @@ func (s *Set) AnyRange(ctx context.Context, from, to int) iter.Seq2[image.Image,
 		case "zip":
 			decode := func(f *zip.File) (image.Image, error) {
 				name := s.Path + ":" + f.Name
-				if f.UncompressedSize64 > maxMember {
-					return nil, fmt.Errorf("imageset: %s: declares %d bytes, more than an image file may have here (%d MiB)", name, f.UncompressedSize64, maxMember>>20)
+				// As Range does: the member's declared size and its
+				// image header are checked before the rest is read.
+				if f.UncompressedSize64 > math.MaxInt64 {
+					return nil, fmt.Errorf("imageset: %s: declares %d bytes", name, f.UncompressedSize64)
 				}
 				rc, err := f.Open()
 				if err != nil {
 					return nil, fmt.Errorf("imageset: %s: %w", name, err)
 				}
 				defer rc.Close()
-				data, err := io.ReadAll(io.LimitReader(rc, int64(f.UncompressedSize64)+1))
-				if err != nil {
-					return nil, fmt.Errorf("imageset: %s: %w", name, err)
-				}
-				return imagefile.DecodePillowRGB(name, data)
+				return imagefile.ReadPillowRGB(name, rc, int64(f.UncompressedSize64))
 			}
 			for img, err := range parallel.Map(ctx, slices.Values(s.zips[from:to]), s.opt.Workers, decode) {
 				if !yield(img, err) || err != nil {
