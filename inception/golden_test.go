@@ -391,3 +391,95 @@ func TestPytorchFIDEndToEnd(t *testing.T) {
 	}
 	t.Logf("FID = %.10g, pytorch-fid %.10g: relative error %.2g", fid, g.FID, e)
 }
+
+// TestMetricsManyImages scores testdata/many/fakes against
+// testdata/many/reals, 250 images each, against torch-fidelity's
+// calculate_metrics (testdata/many.json, made by testdata/gen/gen_many.py).
+func TestMetricsManyImages(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the network on 500 images")
+	}
+	m := goldenModel(t)
+	var g struct {
+		FID    float64 `json:"frechet_inception_distance"`
+		KID    float64 `json:"kernel_inception_distance_mean"`
+		KIDStd float64 `json:"kernel_inception_distance_std"`
+		IS     float64 `json:"inception_score_mean"`
+		ISStd  float64 `json:"inception_score_std"`
+	}
+	readJSON(t, "testdata/many.json", &g)
+	run := func(dir string) (pool, logits []float32, n int) {
+		files, err := imagefile.List(filepath.Join("testdata", "many", dir), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		images := func(yield func(image.Image, error) bool) {
+			for _, f := range files {
+				img, err := imagefile.LoadPillowRGB(f)
+				if !yield(img, err) || err != nil {
+					return
+				}
+			}
+		}
+		for out, err := range m.Stream(t.Context(), images, TorchFidelity, 0) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			pool = append(pool, out.Pool...)
+			logits = append(logits, out.Logits...)
+		}
+		return pool, logits, len(files)
+	}
+	fp, fl, nf := run("fakes")
+	rp, _, nr := run("reals")
+	stats := func(f []float32, n int) *fidelity.Stats {
+		a := fidelity.NewAccumulator(PoolDim)
+		for i := range n {
+			a.Add(f[i*PoolDim : (i+1)*PoolDim])
+		}
+		s, err := a.Stats()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	fid, err := fidelity.FID(stats(fp, nf), stats(rp, nr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kid, kidStd, err := fidelity.KID(fp, nf, rp, nr, PoolDim, fidelity.KIDOptions{Subsets: 50, SubsetSize: 200})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := fidelity.NewISAccumulator(nf, NumClasses, fidelity.ISOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range nf {
+		if err := a.Add(fl[i*NumClasses : (i+1)*NumClasses]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	is, isStd, err := a.Score()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		what      string
+		got, want float64
+		tol       float64
+	}{
+		{"FID", fid, g.FID, 1e-5},
+		{"KID", kid, g.KID, 1e-5},
+		{"KID std", kidStd, g.KIDStd, 1e-3},
+		{"IS", is, g.IS, 1e-5},
+		{"IS std", isStd, g.ISStd, 1e-3},
+	} {
+		e := math.Abs(c.got-c.want) / math.Abs(c.want)
+		if e > c.tol {
+			t.Errorf("%s = %.10g, torch-fidelity %.10g: relative error %.2g > %g", c.what, c.got, c.want, e, c.tol)
+		} else {
+			t.Logf("%s = %.10g, torch-fidelity %.10g: relative error %.2g", c.what, c.got, c.want, e)
+		}
+	}
+}
