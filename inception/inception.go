@@ -21,7 +21,7 @@
 // float32 rounding, not bit for bit (the products sum in another order); the
 // package's tests check them against torch-fidelity's own outputs.
 //
-// Memory: the weights (23.9 million floats, 96 MB) and 36 MB of scratch
+// Memory: the weights (23.9 million floats, 96 MB) and 27 MB of scratch
 // per goroutine running the network, kept by the Model for the next call.
 package inception
 

@@ -48,14 +48,23 @@ func (c *conv) forward(ws *arena, x []float32, h, w int, dst []float32) (int, in
 	oh, ow := c.outSize(h, w)
 	n := oh * ow
 	k := c.in * c.kh * c.kw
-	src := x
-	if c.kh != 1 || c.kw != 1 || c.stride != 1 || c.padH != 0 || c.padW != 0 {
-		col := ws.get(k * n)
-		im2col(col, x, c.in, h, w, c.kh, c.kw, c.stride, c.padH, c.padW, oh, ow)
-		src = col
-		defer ws.put(k * n)
+	if c.kh == 1 && c.kw == 1 && c.stride == 1 && c.padH == 0 && c.padW == 0 {
+		sgemm.Sgemm(false, false, c.out, n, k, 1, c.w, k, x, n, 0, dst, n)
+	} else {
+		// The im2col matrix is built for a band of output rows at a time,
+		// small enough to stay in the cache while the product packs it
+		// (the stem's whole matrices are up to 25 MB). Splitting the
+		// columns leaves every output's sum, and so the result, unchanged.
+		band := max(1, min(oh, colBand/(k*ow)))
+		col := ws.get(k * band * ow)
+		for y0 := 0; y0 < oh; y0 += band {
+			y1 := min(oh, y0+band)
+			nb := (y1 - y0) * ow
+			im2col(col[:k*nb], x, c.in, h, w, c.kh, c.kw, c.stride, c.padH, c.padW, y0, y1, ow)
+			sgemm.Sgemm(false, false, c.out, nb, k, 1, c.w, k, col, nb, 0, dst[y0*ow:], n)
+		}
+		ws.put(k * band * ow)
 	}
-	sgemm.Sgemm(false, false, c.out, n, k, 1, c.w, k, src, n, 0, dst, n)
 	bnRelu(dst[:c.out*n], n, c.scale, c.shift)
 	return oh, ow
 }
@@ -77,18 +86,22 @@ func bnRelu(y []float32, n int, scale, shift []float32) {
 	}
 }
 
-// im2col lays out the receptive fields of an output map as columns:
-// col[(ci·kh+i)·kw+j][oy·ow+ox] = x[ci][oy·s−ph+i][ox·s−pw+j], zero outside.
-func im2col(col, x []float32, c, h, w, kh, kw, s, ph, pw, oh, ow int) {
-	n := oh * ow
+// colBand bounds the im2col matrix built at once (values).
+const colBand = 1 << 20
+
+// im2col lays out the receptive fields of output rows [oy0, oy1) as
+// columns: col[(ci·kh+i)·kw+j][(oy−oy0)·ow+ox] = x[ci][oy·s−ph+i][ox·s−pw+j],
+// zero outside.
+func im2col(col, x []float32, c, h, w, kh, kw, s, ph, pw, oy0, oy1, ow int) {
+	n := (oy1 - oy0) * ow
 	for ci := range c {
 		plane := x[ci*h*w : (ci+1)*h*w]
 		for i := range kh {
 			for j := range kw {
 				dst := col[((ci*kh+i)*kw+j)*n:][:n]
-				for oy := range oh {
+				for oy := oy0; oy < oy1; oy++ {
 					y := oy*s - ph + i
-					row := dst[oy*ow : (oy+1)*ow]
+					row := dst[(oy-oy0)*ow : (oy-oy0+1)*ow]
 					if y < 0 || y >= h {
 						clear(row)
 						continue
