@@ -15,8 +15,9 @@
 // The input is resized to 299×299 and scaled as the chosen Protocol says:
 // torch-fidelity's port of TensorFlow 1's bilinear resize (bit-exact here)
 // and (x−128)/128, or pytorch-fid's F.interpolate and 2x−1. The network
-// then computes in float32, each convolution as one matrix product of an
-// im2col buffer (internal/sgemm); a batch norm is applied after its product
+// then computes in float32, each convolution as the matrix product of an
+// im2col buffer (internal/sgemm), built in bands of output rows that stay in
+// the cache for the large early maps; a batch norm is applied after its product
 // as PyTorch's inference kernel does. Results agree with PyTorch's to
 // float32 rounding, not bit for bit (the products sum in another order); the
 // package's tests check them against torch-fidelity's own outputs.
