@@ -106,16 +106,16 @@ func TestResizeTF1(t *testing.T) {
 	}
 	readJSON(t, "testdata/resize.json", &g)
 	for _, c := range g.Cases {
-		var rgb []float32
+		var rgb []uint8
 		var w, h int
 		if strings.HasPrefix(c.Input, "synthetic") {
 			w, h = 23, 17
 			v := uniform(fnv64("resize"), 3*w*h)
-			rgb = make([]float32, len(v))
+			rgb = make([]uint8, len(v))
 			for i, x := range v {
 				// v = (2r+1−2²⁴)/2²⁴ → r
 				r := int64(math.Round((x*(1<<24) + (1 << 24) - 1) / 2))
-				rgb[i] = float32(r % 256)
+				rgb[i] = uint8(r % 256)
 			}
 		} else {
 			img := loadImage(t, filepath.Join("testdata", c.Input))

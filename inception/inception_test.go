@@ -109,7 +109,7 @@ func TestFindWeights(t *testing.T) {
 // Input reads colours as Pillow's convert("RGB"): gray repeated, alpha
 // dropped keeping the stored colour, premultiplied colour un-premultiplied.
 func TestInputColours(t *testing.T) {
-	rgb := func(img image.Image) []float32 {
+	rgb := func(img image.Image) []uint8 {
 		x, _, _, err := planes(img)
 		if err != nil {
 			t.Fatal(err)
@@ -134,16 +134,16 @@ func TestInputColours(t *testing.T) {
 	for _, c := range []struct {
 		name string
 		img  image.Image
-		want []float32
+		want []uint8
 	}{
-		{"gray", g, []float32{10, 200, 10, 200, 10, 200}},
-		{"planar gray", p, []float32{10, 10, 10}},
-		{"nrgba", n, []float32{10, 20, 30}},
-		{"rgba", r, []float32{9, 19, 29}},
-		{"paletted", pal, []float32{1, 2, 3}},
-		{"rgba as Pillow's RGBa", r2, []float32{253, 0, 255}},
-		{"nrgba64 transparent", n64, []float32{0x12, 0x34, 0x56}},
-		{"nycbcra transparent", ya, []float32{100, 100, 100}},
+		{"gray", g, []uint8{10, 200, 10, 200, 10, 200}},
+		{"planar gray", p, []uint8{10, 10, 10}},
+		{"nrgba", n, []uint8{10, 20, 30}},
+		{"rgba", r, []uint8{9, 19, 29}},
+		{"paletted", pal, []uint8{1, 2, 3}},
+		{"rgba as Pillow's RGBa", r2, []uint8{253, 0, 255}},
+		{"nrgba64 transparent", n64, []uint8{0x12, 0x34, 0x56}},
+		{"nycbcra transparent", ya, []uint8{100, 100, 100}},
 	} {
 		if got := rgb(c.img); !slices.Equal(got, c.want) {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)

@@ -28,9 +28,6 @@ func Input(img image.Image, p Protocol) ([]float32, error) {
 			x[i] = (v - 128) / 128
 		}
 	case PytorchFID:
-		for i, v := range rgb {
-			rgb[i] = v / 255
-		}
 		resizeTorch(x, rgb, w, h)
 		for i, v := range x {
 			x[i] = 2*v - 1
@@ -41,8 +38,9 @@ func Input(img image.Image, p Protocol) ([]float32, error) {
 	return x, nil
 }
 
-// planes returns img's RGB values as three float32 planes of w×h.
-func planes(img image.Image) ([]float32, int, int, error) {
+// planes returns img's RGB values as three planes of w×h bytes (3 bytes
+// per pixel: the resize reads only a few of them per output value).
+func planes(img image.Image) ([]uint8, int, int, error) {
 	if m, ok := img.(*image.NYCbCrA); ok {
 		// The embedded YCbCr is the straight colour; At of m itself
 		// would premultiply it, blackening transparent pixels.
@@ -54,7 +52,7 @@ func planes(img image.Image) ([]float32, int, int, error) {
 		return nil, 0, 0, ErrEmpty
 	}
 	n := w * h
-	out := make([]float32, 3*n)
+	out := make([]uint8, 3*n)
 	r, g, bl := out[:n], out[n:2*n], out[2*n:]
 	switch m := img.(type) {
 	case *planar.Image:
@@ -62,22 +60,21 @@ func planes(img image.Image) ([]float32, int, int, error) {
 			src := m.Plane(min(c, m.Channels-1))
 			dst := out[c*n : (c+1)*n]
 			for i, v := range src {
-				dst[i] = float32(v)
+				dst[i] = v
 			}
 		}
 	case *image.Gray:
 		for y := range h {
 			row := m.Pix[(y)*m.Stride:][:w]
 			for x, v := range row {
-				f := float32(v)
-				r[y*w+x], g[y*w+x], bl[y*w+x] = f, f, f
+				r[y*w+x], g[y*w+x], bl[y*w+x] = v, v, v
 			}
 		}
 	case *image.NRGBA:
 		for y := range h {
 			row := m.Pix[y*m.Stride:][:4*w]
 			for x := range w {
-				r[y*w+x], g[y*w+x], bl[y*w+x] = float32(row[4*x]), float32(row[4*x+1]), float32(row[4*x+2])
+				r[y*w+x], g[y*w+x], bl[y*w+x] = row[4*x], row[4*x+1], row[4*x+2]
 			}
 		}
 	case *image.RGBA:
@@ -86,7 +83,7 @@ func planes(img image.Image) ([]float32, int, int, error) {
 			row := m.Pix[y*m.Stride:][:4*w]
 			for x := range w {
 				if opaque {
-					r[y*w+x], g[y*w+x], bl[y*w+x] = float32(row[4*x]), float32(row[4*x+1]), float32(row[4*x+2])
+					r[y*w+x], g[y*w+x], bl[y*w+x] = row[4*x], row[4*x+1], row[4*x+2]
 					continue
 				}
 				a := row[4*x+3]
@@ -106,11 +103,11 @@ func planes(img image.Image) ([]float32, int, int, error) {
 // unpremul divides a premultiplied 8-bit sample by alpha as Pillow's "RGBa"
 // unpacker does (truncated, clipped to 255, 0 where alpha is 0), the rule
 // the command's image reader (internal/imagefile) follows too.
-func unpremul(c, a uint8) float32 {
+func unpremul(c, a uint8) uint8 {
 	if a == 0 {
 		return 0
 	}
-	return float32(min(uint(c)*255/uint(a), 255))
+	return uint8(min(uint(c)*255/uint(a), 255))
 }
 
 // stored returns the 8-bit colour a pixel holds without its alpha:
@@ -118,12 +115,12 @@ func unpremul(c, a uint8) float32 {
 // colour divided by alpha. Converting through color.NRGBAModel instead
 // would go through the premultiplied value and lose the colour of
 // transparent pixels.
-func stored(c color.Color) (r, g, b float32) {
+func stored(c color.Color) (r, g, b uint8) {
 	switch c := c.(type) {
 	case color.NRGBA:
-		return float32(c.R), float32(c.G), float32(c.B)
+		return c.R, c.G, c.B
 	case color.NRGBA64:
-		return float32(c.R >> 8), float32(c.G >> 8), float32(c.B >> 8)
+		return uint8(c.R >> 8), uint8(c.G >> 8), uint8(c.B >> 8)
 	case color.RGBA:
 		return unpremul(c.R, c.A), unpremul(c.G, c.A), unpremul(c.B, c.A)
 	}
@@ -138,7 +135,7 @@ func stored(c color.Color) (r, g, b float32) {
 // truncated for the lower neighbour, the upper one clamped to the edge,
 // and the interpolation a + (b−a)·d along x and then y, every operation
 // rounded to float32 as PyTorch computes it.
-func resizeTF1(dst, src []float32, w, h int) {
+func resizeTF1(dst []float32, src []uint8, w, h int) {
 	const out = InputSize
 	ix, dx := tf1Grid(w)
 	iy, dy := tf1Grid(h)
@@ -151,8 +148,10 @@ func resizeTF1(dst, src []float32, w, h int) {
 			fy := dy[y]
 			for x := range out {
 				x0, x1, fx := ix[x][0], ix[x][1], dx[x]
-				a := r0[x0] + float32((r0[x1]-r0[x0])*fx)
-				b := r1[x0] + float32((r1[x1]-r1[x0])*fx)
+				a0, a1 := float32(r0[x0]), float32(r0[x1])
+				b0, b1 := float32(r1[x0]), float32(r1[x1])
+				a := a0 + float32((a1-a0)*fx)
+				b := b0 + float32((b1-b0)*fx)
 				o[y*out+x] = a + float32((b-a)*fy)
 			}
 		}
@@ -177,7 +176,7 @@ func tf1Grid(in int) ([][2]int, []float32) {
 // F.interpolate(mode="bilinear", align_corners=False) does on the CPU:
 // source coordinate (dst+0.5)·(in/out)−0.5, clamped at 0, weights λ and
 // 1−λ, and h0λ·(w0λ·a + w1λ·b) + h1λ·(w0λ·c + w1λ·d).
-func resizeTorch(dst, src []float32, w, h int) {
+func resizeTorch(dst []float32, src []uint8, w, h int) {
 	const out = InputSize
 	ix, lx := torchGrid(w)
 	iy, ly := torchGrid(h)
@@ -191,8 +190,9 @@ func resizeTorch(dst, src []float32, w, h int) {
 			for x := range out {
 				x0, x1 := ix[x][0], ix[x][1]
 				w0, w1 := lx[x][0], lx[x][1]
-				t0 := float32(w0*r0[x0]) + float32(w1*r0[x1])
-				t1 := float32(w0*r1[x0]) + float32(w1*r1[x1])
+				// x/255 in float32, as ToTensor scales before the resize.
+				t0 := float32(w0*(float32(r0[x0])/255)) + float32(w1*(float32(r0[x1])/255))
+				t1 := float32(w0*(float32(r1[x0])/255)) + float32(w1*(float32(r1[x1])/255))
 				o[y*out+x] = float32(h0*t0) + float32(h1*t1)
 			}
 		}
