@@ -90,7 +90,7 @@ var inceptionShapes = []benchShape{
 	{"320_64_1728", false, false, 320, 64, 1728},
 	{"384_64_1152", false, false, 384, 64, 1152},
 	{"448_64_2048", false, false, 448, 64, 2048},
-	{"fc_1_1008_2048", false, true, 1, 1008, 2048}, // the fc layer as a row: pool features times fc.weightᵀ
+	{"fc_1_1008_2048", false, true, 1, 1008, 2048},  // the fc layer as a row: pool features times fc.weightᵀ
 	{"fc_1008_1_2048", false, false, 1008, 1, 2048}, // and as a column: fc.weight times the features, as inception computes it
 }
 
