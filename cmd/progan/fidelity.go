@@ -7,7 +7,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"image"
 	"io/fs"
+	"iter"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -15,6 +18,7 @@ import (
 	"github.com/progan/progan/cmd/progan/internal/progress"
 	"github.com/progan/progan/fidelity"
 	"github.com/progan/progan/inception"
+	"github.com/progan/progan/trainer"
 )
 
 // The Inception metrics: progan fid, kid and is.
@@ -26,17 +30,21 @@ const (
 		"file): --weights FILE, $" + inception.WeightsEnv + ", the cache folder or PyTorch\n" +
 		"hub's checkpoints folder; --download fetches it when missing."
 	inceptionCache = "\nThe REALS' statistics are cached (--no-cache to skip)."
+	inceptionModel = "\nFAKES may also be a 'progan train' run folder or checkpoint: its generator's\n" +
+		"first --num images (seed --sample-seed, as 'progan generate') are scored\n" +
+		"without writing them."
 )
 
 type inceptionOpts struct {
-	weights  string
-	protocol string
-	num      int
-	tier     int
-	workers  int
-	noCache  bool
-	download bool
-	json     bool
+	weights    string
+	protocol   string
+	num        int
+	tier       int
+	workers    int
+	noCache    bool
+	download   bool
+	json       bool
+	sampleSeed uint64
 }
 
 func (o *inceptionOpts) register(fs *flag.FlagSet) {
@@ -48,6 +56,7 @@ func (o *inceptionOpts) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.noCache, "no-cache", false, "neither read nor write the cached statistics of REALS")
 	fs.BoolVar(&o.download, "download", false, "when no weights file is found, download torch-fidelity's into the cache folder (checked by its SHA-256)")
 	fs.BoolVar(&o.json, "json", false, "print JSON")
+	fs.Uint64Var(&o.sampleSeed, "sample-seed", 0, "latents' seed when FAKES (IMAGES for is) is a trained network")
 }
 
 func (o *inceptionOpts) check() error {
@@ -75,7 +84,8 @@ func init() {
 			"(and the TensorFlow original) gives with the same weights: Inception v3 pool\n" +
 			"features, their means and covariances (lower is better).\n" + inceptionInputs,
 		example: "progan fid --weights " + inception.TorchFidelityFile + " datasets/cifar10 fakes/\n" +
-			"progan fid --num 10000 --json datasets/celebahq samples.zip",
+			"progan fid --num 10000 --json datasets/celebahq samples.zip\n" +
+			"progan fid --num 50000 datasets/cifar10 runs/cifar10/network-final.safetensors",
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			var o inceptionOpts
 			o.register(fs)
@@ -93,7 +103,7 @@ func init() {
 		summary: "Kernel Inception Distance between FAKES and REALS as torch-fidelity computes it:\n" +
 			"the unbiased squared MMD of Inception v3 pool features with the kernel\n" +
 			"(x·y/2048 + 1)³, mean and standard deviation over --subsets random subsets of\n" +
-			"--subset-size drawn with numpy's RandomState(--seed), FAKES first.\n" + inceptionInputs + inceptionCache,
+			"--subset-size drawn with numpy's RandomState(--seed), FAKES first.\n" + inceptionInputs + inceptionCache + inceptionModel,
 		example: "progan kid datasets/cifar10 fakes/\n" +
 			"progan kid --subsets 100 --subset-size 1000 --json datasets/lsun-cat fakes.zip",
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
@@ -127,7 +137,7 @@ func init() {
 			"Inception v3 logits (without the last bias), images shuffled with numpy's\n" +
 			"RandomState(--seed) and cut into --splits, exp of the mean KL divergence to\n" +
 			"each split's marginal; mean and standard deviation over the splits (higher\n" +
-			"is better).\n" + inceptionInputs,
+			"is better).\n" + inceptionInputs + strings.Replace(inceptionModel, "FAKES", "IMAGES", 1),
 		example: "progan is fakes/\nprogan is --splits 10 --json samples.zip",
 		flags: func(fs *flag.FlagSet) func(context.Context, *env, []string) error {
 			var o inceptionOpts
@@ -161,10 +171,45 @@ type scorer struct {
 	start time.Time
 }
 
-func (s *scorer) open(path string) (*imageset.Set, int, error) {
+// input is an image set to score: a folder, dataset or zip (set), or a
+// trainer run folder or checkpoint whose generator is sampled on the fly
+// (gen).
+type input struct {
+	path string
+	n    int
+	set  *imageset.Set
+	gen  *trainer.Model
+	seed uint64
+}
+
+// isModel reports whether path is a trainer checkpoint or run folder.
+func isModel(path string) bool {
+	if strings.EqualFold(filepath.Ext(path), ".safetensors") {
+		return true
+	}
+	_, _, err := trainer.Saved(path)
+	return err == nil
+}
+
+// open opens path as an image set or, when models is set and path is a
+// trainer run or checkpoint, as its generator's first --num images.
+func (s *scorer) open(path string, models bool) (*input, error) {
+	if models && isModel(path) {
+		if s.o.num <= 0 {
+			return nil, fmt.Errorf("%s is a trained network: --num N says how many images to generate and score: %w", path, errUsage)
+		}
+		m, err := trainer.Load(path)
+		if err != nil {
+			return nil, err
+		}
+		if m.Arch.Channels != 1 && m.Arch.Channels != 3 {
+			return nil, fmt.Errorf("%s: generates %d channels: FID, KID and IS need gray or RGB images", path, m.Arch.Channels)
+		}
+		return &input{path: m.Path, n: s.o.num, gen: m, seed: s.o.sampleSeed}, nil
+	}
 	set, err := imageset.Open(path, imageset.Options{Tier: s.o.tier})
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	n := set.Count
 	if s.o.num > 0 && s.o.num < n {
@@ -172,7 +217,32 @@ func (s *scorer) open(path string) (*imageset.Set, int, error) {
 	} else if s.o.num > n {
 		fmt.Fprintf(s.e.stderr, "progan %s: warning: %s has %d images, fewer than --num %d: using all %d\n", s.name, path, n, s.o.num, n)
 	}
-	return set, n, nil
+	return &input{path: path, n: n, set: set}, nil
+}
+
+// images streams the input's n images.
+func (in *input) images(ctx context.Context) iter.Seq2[image.Image, error] {
+	if in.set != nil {
+		return in.set.AnyRange(ctx, 0, in.n)
+	}
+	opt := trainer.GenerateOptions{Seed: in.seed}
+	if in.gen.Arch.LabelSize > 0 {
+		opt.Class = -1 // a class drawn for every image
+	}
+	return func(yield func(image.Image, error) bool) {
+		for img, err := range in.gen.Generate(ctx, in.n, opt) {
+			if !yield(img, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+func (in *input) Close() error {
+	if in.set != nil {
+		return in.set.Close()
+	}
+	return nil
 }
 
 func (s *scorer) load(ctx context.Context) error {
@@ -206,10 +276,10 @@ func (s *scorer) fetch(ctx context.Context) (string, error) {
 	return p, err
 }
 
-// run streams the first n images of set through the network.
-func (s *scorer) run(ctx context.Context, set *imageset.Set, n int, each func(inception.Output) error) error {
+// run streams the input's images through the network.
+func (s *scorer) run(ctx context.Context, in *input, each func(inception.Output) error) error {
 	workers := s.o.workers
-	for out, err := range s.model.Stream(ctx, set.AnyRange(ctx, 0, n), inception.Protocol(s.o.protocol), workers) {
+	for out, err := range s.model.Stream(ctx, in.images(ctx), inception.Protocol(s.o.protocol), workers) {
 		if err != nil {
 			return err
 		}
@@ -223,8 +293,8 @@ func (s *scorer) run(ctx context.Context, set *imageset.Set, n int, each func(in
 
 // cacheKey names the cached results of kind for the first n images of a
 // set under this model and protocol.
-func (s *scorer) cacheKey(ctx context.Context, set *imageset.Set, n int, kind string) (string, error) {
-	h, err := set.Hash(ctx, n)
+func (s *scorer) cacheKey(ctx context.Context, in *input, kind string) (string, error) {
+	h, err := in.set.Hash(ctx, in.n)
 	if err != nil {
 		return "", err
 	}
@@ -243,13 +313,14 @@ func (s *scorer) cache() (fidelity.Cache, bool) {
 	return fidelity.Cache{Dir: d}, true
 }
 
-// stats returns the FID statistics of the first n images of set, from the
-// cache when cached is set and they are there.
-func (s *scorer) stats(ctx context.Context, set *imageset.Set, n int, cached bool) (st *fidelity.Stats, hit bool, err error) {
+// stats returns the FID statistics of the input's images, from the cache
+// when cached is set, the input is an image set and they are there.
+func (s *scorer) stats(ctx context.Context, in *input, cached bool) (st *fidelity.Stats, hit bool, err error) {
 	c, ok := s.cache()
+	n := in.n
 	var key string
-	if cached && ok {
-		if key, err = s.cacheKey(ctx, set, n, "stats"); err != nil {
+	if cached && ok && in.set != nil {
+		if key, err = s.cacheKey(ctx, in, "stats"); err != nil {
 			return nil, false, err
 		}
 		st, err = c.Stats(key)
@@ -266,7 +337,7 @@ func (s *scorer) stats(ctx context.Context, set *imageset.Set, n int, cached boo
 		}
 	}
 	acc := fidelity.NewAccumulator(inception.PoolDim)
-	if err := s.run(ctx, set, n, func(o inception.Output) error { acc.Add(o.Pool); return nil }); err != nil {
+	if err := s.run(ctx, in, func(o inception.Output) error { acc.Add(o.Pool); return nil }); err != nil {
 		return nil, false, err
 	}
 	if st, err = acc.Stats(); err != nil {
@@ -280,12 +351,14 @@ func (s *scorer) stats(ctx context.Context, set *imageset.Set, n int, cached boo
 	return st, false, nil
 }
 
-// features returns the pool features of the first n images of set.
-func (s *scorer) features(ctx context.Context, set *imageset.Set, n int, cached bool) (f []float32, hit bool, err error) {
+// features returns the pool features of the input's images, from the
+// cache as stats does.
+func (s *scorer) features(ctx context.Context, in *input, cached bool) (f []float32, hit bool, err error) {
 	c, ok := s.cache()
+	n := in.n
 	var key string
-	if cached && ok {
-		if key, err = s.cacheKey(ctx, set, n, "features"); err != nil {
+	if cached && ok && in.set != nil {
+		if key, err = s.cacheKey(ctx, in, "features"); err != nil {
 			return nil, false, err
 		}
 		var m, dim int
@@ -302,7 +375,7 @@ func (s *scorer) features(ctx context.Context, set *imageset.Set, n int, cached 
 		}
 	}
 	f = make([]float32, 0, n*inception.PoolDim)
-	if err := s.run(ctx, set, n, func(o inception.Output) error { f = append(f, o.Pool...); return nil }); err != nil {
+	if err := s.run(ctx, in, func(o inception.Output) error { f = append(f, o.Pool...); return nil }); err != nil {
 		return nil, false, err
 	}
 	if key != "" {
@@ -314,17 +387,30 @@ func (s *scorer) features(ctx context.Context, set *imageset.Set, n int, cached 
 }
 
 type setInfo struct {
-	Path   string `json:"path"`
-	Images int    `json:"images"`
-	Cached bool   `json:"cached,omitempty"`
+	Path       string  `json:"path"`
+	Images     int     `json:"images"`
+	Cached     bool    `json:"cached,omitempty"`
+	Generated  bool    `json:"generated,omitempty"` // sampled from a trained network
+	SampleSeed *uint64 `json:"sample_seed,omitempty"`
 }
 
 func (i setInfo) String() string {
+	if i.Generated {
+		return fmt.Sprintf("%d images generated by %s (seed %d)", i.Images, i.Path, *i.SampleSeed)
+	}
 	s := fmt.Sprintf("%d images of %s", i.Images, i.Path)
 	if i.Cached {
 		s += " (cached)"
 	}
 	return s
+}
+
+func (in *input) info() setInfo {
+	if in.gen != nil {
+		seed := in.seed
+		return setInfo{Path: in.path, Images: in.n, Generated: true, SampleSeed: &seed}
+	}
+	return setInfo{Path: in.path, Images: in.n}
 }
 
 func newScorer(e *env, name string, o inceptionOpts) (*scorer, error) {
@@ -346,16 +432,17 @@ func scoreFID(ctx context.Context, e *env, realsPath, fakesPath string, o incept
 	if err != nil {
 		return err
 	}
-	reals, nr, err := s.open(realsPath)
+	reals, err := s.open(realsPath, false)
 	if err != nil {
 		return err
 	}
 	defer reals.Close()
-	fakes, nf, err := s.open(fakesPath)
+	fakes, err := s.open(fakesPath, true)
 	if err != nil {
 		return err
 	}
 	defer fakes.Close()
+	nr, nf := reals.n, fakes.n
 	if nr < 2 || nf < 2 {
 		return fmt.Errorf("too few images: %d reals, %d fakes (FID needs 2 of each)", nr, nf)
 	}
@@ -363,13 +450,13 @@ func scoreFID(ctx context.Context, e *env, realsPath, fakesPath string, o incept
 		return err
 	}
 	s.bar = e.bar("fid", nr+nf, "images")
-	rs, hit, err := s.stats(ctx, reals, nr, true)
+	rs, hit, err := s.stats(ctx, reals, true)
 	if err == nil && hit {
 		s.bar.Add(nr)
 	}
 	var fsx *fidelity.Stats
 	if err == nil {
-		fsx, _, err = s.stats(ctx, fakes, nf, false)
+		fsx, _, err = s.stats(ctx, fakes, false)
 	}
 	s.bar.Finish()
 	if err != nil {
@@ -379,7 +466,7 @@ func scoreFID(ctx context.Context, e *env, realsPath, fakesPath string, o incept
 	if err != nil {
 		return err
 	}
-	r := fidResult{fid, setInfo{realsPath, nr, hit}, setInfo{fakesPath, nf, false}, o.protocol}
+	r := fidResult{fid, setInfo{Path: realsPath, Images: nr, Cached: hit}, fakes.info(), o.protocol}
 	if o.json {
 		return e.printJSON(r)
 	}
@@ -402,16 +489,17 @@ func scoreKID(ctx context.Context, e *env, realsPath, fakesPath string, o incept
 	if err != nil {
 		return err
 	}
-	reals, nr, err := s.open(realsPath)
+	reals, err := s.open(realsPath, false)
 	if err != nil {
 		return err
 	}
 	defer reals.Close()
-	fakes, nf, err := s.open(fakesPath)
+	fakes, err := s.open(fakesPath, true)
 	if err != nil {
 		return err
 	}
 	defer fakes.Close()
+	nr, nf := reals.n, fakes.n
 	if nr < kopt.SubsetSize || nf < kopt.SubsetSize {
 		return fmt.Errorf("--subset-size %d is larger than a set (%d reals, %d fakes): %w", kopt.SubsetSize, nr, nf, errUsage)
 	}
@@ -419,13 +507,13 @@ func scoreKID(ctx context.Context, e *env, realsPath, fakesPath string, o incept
 		return err
 	}
 	s.bar = e.bar("kid", nr+nf, "images")
-	rf, hit, err := s.features(ctx, reals, nr, true)
+	rf, hit, err := s.features(ctx, reals, true)
 	if err == nil && hit {
 		s.bar.Add(nr)
 	}
 	var ff []float32
 	if err == nil {
-		ff, _, err = s.features(ctx, fakes, nf, false)
+		ff, _, err = s.features(ctx, fakes, false)
 	}
 	s.bar.Finish()
 	if err != nil {
@@ -438,7 +526,7 @@ func scoreKID(ctx context.Context, e *env, realsPath, fakesPath string, o incept
 	if err != nil {
 		return err
 	}
-	r := kidResult{kid, std, kopt.Subsets, kopt.SubsetSize, setInfo{realsPath, nr, hit}, setInfo{fakesPath, nf, false}, o.protocol}
+	r := kidResult{kid, std, kopt.Subsets, kopt.SubsetSize, setInfo{Path: realsPath, Images: nr, Cached: hit}, fakes.info(), o.protocol}
 	if o.json {
 		return e.printJSON(r)
 	}
@@ -459,11 +547,12 @@ func scoreIS(ctx context.Context, e *env, path string, o inceptionOpts, iopt fid
 	if err != nil {
 		return err
 	}
-	set, n, err := s.open(path)
+	set, err := s.open(path, true)
 	if err != nil {
 		return err
 	}
 	defer set.Close()
+	n := set.n
 	acc, err := fidelity.NewISAccumulator(n, inception.NumClasses, iopt)
 	if err != nil {
 		return fmt.Errorf("%s: %v: %w", path, err, errUsage)
@@ -472,7 +561,7 @@ func scoreIS(ctx context.Context, e *env, path string, o inceptionOpts, iopt fid
 		return err
 	}
 	s.bar = e.bar("is", n, "images")
-	err = s.run(ctx, set, n, func(out inception.Output) error { return acc.Add(out.Logits) })
+	err = s.run(ctx, set, func(out inception.Output) error { return acc.Add(out.Logits) })
 	s.bar.Finish()
 	if err != nil {
 		return err
@@ -481,7 +570,7 @@ func scoreIS(ctx context.Context, e *env, path string, o inceptionOpts, iopt fid
 	if err != nil {
 		return err
 	}
-	r := isResult{mean, std, iopt.Splits, setInfo{path, n, false}, o.protocol}
+	r := isResult{mean, std, iopt.Splits, set.info(), o.protocol}
 	if o.json {
 		return e.printJSON(r)
 	}

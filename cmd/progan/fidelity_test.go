@@ -211,3 +211,51 @@ func TestInceptionCacheWrongShape(t *testing.T) {
 		}
 	}
 }
+
+// TestInceptionOfModel scores a trained network directly: the same numbers
+// as scoring the images 'progan generate' writes with the same seed.
+func TestInceptionOfModel(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a tiny network and runs Inception v3 on 32 images")
+	}
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv(inception.WeightsEnv, testWeights(t))
+	ds := filepath.Join(t.TempDir(), "ds")
+	if code, _, stderr := progan(t, "images", "--quiet", "-o", ds, folder(t, 16, 16)); code != 0 {
+		t.Fatalf("images: exit %d: %s", code, stderr)
+	}
+	run := filepath.Join(t.TempDir(), "run")
+	if code, _, stderr := progan(t, "train", "--quiet", "-o", run, "--fmap-base", "16", "--fmap-max", "8",
+		"--phase-kimg", "0.016", "--total-kimg", "0.032", "--minibatch-base", "8", "--minibatch", "",
+		"--tick-kimg", "0.032", "--network-ticks", "1", "--swd-images", "8", "--grid", "2x2", ds); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	fakes := filepath.Join(t.TempDir(), "fakes")
+	if code, _, stderr := progan(t, "generate", "--quiet", "-o", fakes, "--num", "8", "--seed", "5", run); code != 0 {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	score := func(args ...string) map[string]any {
+		t.Helper()
+		code, out, stderr := progan(t, append([]string{"is", "--json", "--quiet", "--splits", "2"}, args...)...)
+		if code != 0 {
+			t.Fatalf("is %v: exit %d: %s", args, code, stderr)
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(out), &m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	direct := score("--num", "8", "--sample-seed", "5", run)
+	files := score(fakes)
+	if direct["is"] != files["is"] || direct["is_std"] != files["is_std"] {
+		t.Errorf("IS of the network %v ± %v, of its generated files %v ± %v", direct["is"], direct["is_std"], files["is"], files["is_std"])
+	}
+	if img := direct["images"].(map[string]any); img["generated"] != true || img["sample_seed"] != 5.0 {
+		t.Errorf("images: %v", img)
+	}
+	code, _, stderr := progan(t, "fid", ds, run)
+	if code != 2 || !strings.Contains(stderr, "is a trained network: --num N says how many images") {
+		t.Errorf("fid without --num: exit %d, %q", code, stderr)
+	}
+}
