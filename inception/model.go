@@ -183,8 +183,8 @@ func (n *network) forward(ws *arena, x []float32, h, w int, pool, logits []float
 		}
 		pool[ci] = s / float32(hw)
 	}
-	// x.mm(fc.weight.T)
-	// As fc.weight (1008×2048) times the features (a column): the product
+	// x.mm(fc.weight.T), computed as fc.weight (1008×2048) times the
+	// features (a column): the product
 	// reads the weights in place, three times as fast as a row times their
 	// transpose.
 	sgemm.Sgemm(false, false, numClasses, 1, poolDim, 1, n.fcW, poolDim, pool, 1, 0, logits, 1)
@@ -255,9 +255,8 @@ func (b *block) forward(ws *arena, x []float32, c, h, w int, dst []float32) (int
 		conv("branch3x3", x, true)
 		d := conv("branch3x3dbl_1", x, false)
 		d = conv("branch3x3dbl_2", d, false)
-		h2, w2 := h, w
 		conv("branch3x3dbl_3", d, true)
-		mh, mw := maxPool3(dst[off:], x, c, h2, w2, 2, 0)
+		mh, mw := maxPool3(dst[off:], x, c, h, w, 2, 0)
 		off += c * mh * mw
 	case blockC:
 		put("branch1x1")
