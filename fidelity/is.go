@@ -11,9 +11,9 @@ import (
 // torch-fidelity's defaults.
 type ISOptions struct {
 	Splits    int    // number of splits (default 10)
-	Seed      uint32 // numpy RandomState seed of the shuffle (default 2020; set Seeded for 0)
-	Seeded    bool
-	NoShuffle bool // split in input order (torch-fidelity's samples_shuffle=False)
+	Seed      uint64 // numpy RandomState seed of the shuffle, below 2³² (default 2020; set Seeded for 0)
+	Seeded    bool   // use Seed even when it is 0
+	NoShuffle bool   // split in input order (torch-fidelity's samples_shuffle=False)
 }
 
 // ISAccumulator computes the Inception Score of n logit vectors streamed in
@@ -44,6 +44,9 @@ func NewISAccumulator(n, classes int, opt ISOptions) (*ISAccumulator, error) {
 	if opt.Seed == 0 && !opt.Seeded {
 		opt.Seed = 2020
 	}
+	if opt.Seed > math.MaxUint32 {
+		return nil, fmt.Errorf("fidelity: IS: seed %d: numpy's RandomState takes seeds below 2³²", opt.Seed)
+	}
 	if opt.Splits < 1 || n < opt.Splits || classes < 1 {
 		return nil, fmt.Errorf("fidelity: IS: %d images in %d splits: need at least one image per split", n, opt.Splits)
 	}
@@ -61,7 +64,7 @@ func NewISAccumulator(n, classes int, opt ISOptions) (*ISAccumulator, error) {
 		order[i] = i
 	}
 	if !opt.NoShuffle {
-		order = nprand.New(opt.Seed).Permutation(n)
+		order = nprand.New(uint32(opt.Seed)).Permutation(n)
 	}
 	for pos, src := range order {
 		// Position pos of the shuffled order holds input src.

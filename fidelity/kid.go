@@ -13,7 +13,7 @@ import (
 type KIDOptions struct {
 	Subsets    int    // number of random subsets (default 100)
 	SubsetSize int    // vectors per subset (default 1000)
-	Seed       uint32 // numpy RandomState seed of the subsets (default 2020; set Seeded for 0)
+	Seed       uint64 // numpy RandomState seed of the subsets, below 2³² (default 2020; set Seeded for 0)
 	Seeded     bool   // use Seed even when it is 0
 	Progress   func(subsets int)
 }
@@ -54,10 +54,13 @@ func KID(f1 []float32, n1 int, f2 []float32, n2 int, dim int, opt KIDOptions) (m
 	if m < 2 || opt.Subsets < 1 {
 		return 0, 0, fmt.Errorf("fidelity: KID: %d subsets of %d: need at least 1 subset of 2", opt.Subsets, m)
 	}
+	if opt.Seed > math.MaxUint32 {
+		return 0, 0, fmt.Errorf("fidelity: KID: seed %d: numpy's RandomState takes seeds below 2³²", opt.Seed)
+	}
 	if n1 < m || n2 < m {
 		return 0, 0, fmt.Errorf("fidelity: KID: subset size %d is larger than a set (%d and %d vectors)", m, n1, n2)
 	}
-	rng := nprand.New(opt.Seed)
+	rng := nprand.New(uint32(opt.Seed))
 	x := make([]float32, m*dim)
 	y := make([]float32, m*dim)
 	kxx := make([]float32, m*m)

@@ -125,7 +125,7 @@ func init() {
 				if *seed < 0 || *seed > 1<<32-1 {
 					return fmt.Errorf("--seed %d: want 0 to 2³²−1 (a numpy RandomState seed): %w", *seed, errUsage)
 				}
-				kopt := fidelity.KIDOptions{Subsets: *subsets, SubsetSize: *size, Seed: uint32(*seed), Seeded: true}
+				kopt := fidelity.KIDOptions{Subsets: *subsets, SubsetSize: *size, Seed: uint64(*seed), Seeded: true}
 				return scoreKID(ctx, e, args[0], args[1], o, kopt)
 			}
 		},
@@ -154,7 +154,7 @@ func init() {
 				if *seed < 0 || *seed > 1<<32-1 {
 					return fmt.Errorf("--seed %d: want 0 to 2³²−1 (a numpy RandomState seed): %w", *seed, errUsage)
 				}
-				return scoreIS(ctx, e, args[0], o, fidelity.ISOptions{Splits: *splits, Seed: uint32(*seed), Seeded: true})
+				return scoreIS(ctx, e, args[0], o, fidelity.ISOptions{Splits: *splits, Seed: uint64(*seed), Seeded: true})
 			}
 		},
 	})
