@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/progan/progan/internal/nprand"
+	"github.com/progan/progan/internal/npsum"
 	"github.com/progan/progan/internal/sgemm"
 )
 
@@ -110,9 +111,9 @@ func mmd2(kxx, kxy, kyy []float32, m int) float64 {
 	offDiagSum := func(k []float32) float32 {
 		sums := make([]float32, m)
 		for i := range m {
-			sums[i] = npSum(k[i*m:(i+1)*m]) - k[i*m+i]
+			sums[i] = npsum.Sum(k[i*m:(i+1)*m]) - k[i*m+i]
 		}
-		return npSum(sums)
+		return npsum.Sum(sums)
 	}
 	txx := offDiagSum(kxx)
 	tyy := offDiagSum(kyy)
@@ -123,7 +124,7 @@ func mmd2(kxx, kxy, kyy []float32, m int) float64 {
 			cols[j] += v
 		}
 	}
-	kxySum := npSum(cols)
+	kxySum := npsum.Sum(cols)
 	r := float64(txx+tyy) / float64(m*(m-1))
 	r -= 2 * float64(kxySum) / float64(m*m)
 	return r
@@ -131,35 +132,5 @@ func mmd2(kxx, kxy, kyy []float32, m int) float64 {
 
 // meanOf is np.mean of a float64 vector (pairwise summation).
 func meanOf(v []float64) float64 {
-	return pairwiseSum64(v) / float64(len(v))
-}
-
-func pairwiseSum64(a []float64) float64 {
-	n := len(a)
-	switch {
-	case n < 8:
-		var res float64
-		for _, v := range a {
-			res += v
-		}
-		return res
-	case n <= 128:
-		var r [8]float64
-		copy(r[:], a[:8])
-		i := 8
-		for ; i < n-n%8; i += 8 {
-			for j := range 8 {
-				r[j] += a[i+j]
-			}
-		}
-		res := ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-		for ; i < n; i++ {
-			res += a[i]
-		}
-		return res
-	default:
-		n2 := n / 2
-		n2 -= n2 % 8
-		return pairwiseSum64(a[:n2]) + pairwiseSum64(a[n2:])
-	}
+	return npsum.Sum(v) / float64(len(v))
 }

@@ -5,6 +5,8 @@ import (
 	"math"
 	"runtime"
 	"sync"
+
+	"github.com/progan/progan/internal/npsum"
 )
 
 // Truncate is scipy.ndimage.gaussian_filter's default truncate: the kernel
@@ -32,43 +34,11 @@ func GaussianKernel(sigma float64, radius int) []float64 {
 		x := float64(i - radius)
 		phi[i] = expCR(c * (x * x))
 	}
-	s := pairwiseSum(phi)
+	s := npsum.Sum(phi)
 	for i := range phi {
 		phi[i] /= s
 	}
 	return phi
-}
-
-// pairwiseSum is NumPy's float64 add.reduce of a contiguous array
-// (DOUBLE_pairwise_sum, blocks of 128 summed with eight accumulators).
-func pairwiseSum(a []float64) float64 {
-	n := len(a)
-	switch {
-	case n < 8:
-		res := 0.0
-		for _, v := range a {
-			res += v
-		}
-		return res
-	case n <= 128:
-		var r [8]float64
-		copy(r[:], a[:8])
-		i := 8
-		for ; i < n-n%8; i += 8 {
-			for j := range r {
-				r[j] += a[i+j]
-			}
-		}
-		res := ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-		for ; i < n; i++ {
-			res += a[i]
-		}
-		return res
-	default:
-		n2 := n / 2
-		n2 -= n2 % 8
-		return pairwiseSum(a[:n2]) + pairwiseSum(a[n2:])
-	}
 }
 
 // GaussianFilter returns scipy.ndimage.gaussian_filter(m, [sigmaY, sigmaX, 0])

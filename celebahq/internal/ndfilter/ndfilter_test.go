@@ -278,60 +278,6 @@ func TestGaussianKernel(t *testing.T) {
 	t.Logf("%d of %d kernels differ from scipy's (glibc exp) in some last bit", differ, len(g.Kernels))
 }
 
-func TestPairwiseSum(t *testing.T) {
-	rng := rand.New(rand.NewPCG(5, 6))
-	blocked := false
-	for n := 0; n <= 700; n++ {
-		a := make([]float64, n)
-		seq := 0.0
-		for i := range a {
-			a[i] = rng.Float64() * math.Pow(10, float64(rng.IntN(12)))
-			seq += a[i]
-		}
-		want := refPairwise(a)
-		if got := pairwiseSum(a); got != want {
-			t.Fatalf("n=%d: pairwiseSum %v, NumPy's algorithm %v", n, got, want)
-		}
-		blocked = blocked || want != seq
-	}
-	if !blocked {
-		t.Error("no length where the pairwise order changes the sum; the test data is too tame")
-	}
-}
-
-// refPairwise is NumPy's DOUBLE_pairwise_sum written out literally.
-func refPairwise(a []float64) float64 {
-	n := len(a)
-	if n < 8 {
-		res := 0.0
-		for i := 0; i < n; i++ {
-			res += a[i]
-		}
-		return res
-	} else if n <= 128 {
-		r := [8]float64{a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]}
-		i := 8
-		for ; i < n-(n%8); i += 8 {
-			r[0] += a[i+0]
-			r[1] += a[i+1]
-			r[2] += a[i+2]
-			r[3] += a[i+3]
-			r[4] += a[i+4]
-			r[5] += a[i+5]
-			r[6] += a[i+6]
-			r[7] += a[i+7]
-		}
-		res := ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-		for ; i < n; i++ {
-			res += a[i]
-		}
-		return res
-	}
-	n2 := n / 2
-	n2 -= n2 % 8
-	return refPairwise(a[:n2]) + refPairwise(a[n2:])
-}
-
 func TestGaussianFilterGolden(t *testing.T) {
 	g := mustGolden(t)
 	for _, c := range g.Gaussian {
