@@ -3,8 +3,8 @@ package inception
 import (
 	"fmt"
 	"image"
-	"image/color"
 
+	"github.com/progan/progan/internal/imagefile"
 	"github.com/progan/progan/planar"
 )
 
@@ -14,7 +14,10 @@ import (
 // The colours are taken as Pillow's convert("RGB") gives them, which is how
 // torch-fidelity and pytorch-fid read files: gray is repeated in the three
 // channels and alpha is dropped, keeping the colour as stored (straight
-// alpha; premultiplied colour is un-premultiplied first).
+// alpha; premultiplied colour is un-premultiplied first). An in-memory
+// 16-bit image keeps its high byte; Pillow clips 16-bit grayscale files
+// instead, which is why the commands read files with
+// imagefile.LoadPillowRGB before they get here.
 func Input(img image.Image, p Protocol) ([]float32, error) {
 	rgb, w, h, err := planes(img)
 	if err != nil {
@@ -39,12 +42,18 @@ func Input(img image.Image, p Protocol) ([]float32, error) {
 }
 
 // planes returns img's RGB values as three planes of w×h bytes (3 bytes
-// per pixel: the resize reads only a few of them per output value).
+// per pixel: the resize reads only a few of them per output value). Types
+// other than gray, opaque RGBA and planar images are first converted by
+// internal/imagefile's rules, the ones files are read with.
 func planes(img image.Image) ([]uint8, int, int, error) {
-	if m, ok := img.(*image.NYCbCrA); ok {
-		// The embedded YCbCr is the straight colour; At of m itself
-		// would premultiply it, blackening transparent pixels.
-		img = &m.YCbCr
+	switch m := img.(type) {
+	case *planar.Image, *image.Gray:
+	case *image.RGBA:
+		if !m.Opaque() {
+			img = imagefile.Convert(m)
+		}
+	default:
+		img = imagefile.Convert(img)
 	}
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
@@ -57,76 +66,24 @@ func planes(img image.Image) ([]uint8, int, int, error) {
 	switch m := img.(type) {
 	case *planar.Image:
 		for c := range 3 {
-			src := m.Plane(min(c, m.Channels-1))
-			dst := out[c*n : (c+1)*n]
-			for i, v := range src {
-				dst[i] = v
-			}
+			copy(out[c*n:(c+1)*n], m.Plane(min(c, m.Channels-1)))
 		}
 	case *image.Gray:
 		for y := range h {
-			row := m.Pix[(y)*m.Stride:][:w]
-			for x, v := range row {
-				r[y*w+x], g[y*w+x], bl[y*w+x] = v, v, v
-			}
+			row := m.Pix[y*m.Stride:][:w]
+			copy(r[y*w:(y+1)*w], row)
 		}
-	case *image.NRGBA:
+		copy(g, r)
+		copy(bl, r)
+	case *image.RGBA: // opaque
 		for y := range h {
 			row := m.Pix[y*m.Stride:][:4*w]
 			for x := range w {
 				r[y*w+x], g[y*w+x], bl[y*w+x] = row[4*x], row[4*x+1], row[4*x+2]
 			}
 		}
-	case *image.RGBA:
-		opaque := m.Opaque()
-		for y := range h {
-			row := m.Pix[y*m.Stride:][:4*w]
-			for x := range w {
-				if opaque {
-					r[y*w+x], g[y*w+x], bl[y*w+x] = row[4*x], row[4*x+1], row[4*x+2]
-					continue
-				}
-				a := row[4*x+3]
-				r[y*w+x], g[y*w+x], bl[y*w+x] = unpremul(row[4*x], a), unpremul(row[4*x+1], a), unpremul(row[4*x+2], a)
-			}
-		}
-	default:
-		for y := range h {
-			for x := range w {
-				r[y*w+x], g[y*w+x], bl[y*w+x] = stored(img.At(b.Min.X+x, b.Min.Y+y))
-			}
-		}
 	}
 	return out, w, h, nil
-}
-
-// unpremul divides a premultiplied 8-bit sample by alpha as Pillow's "RGBa"
-// unpacker does (truncated, clipped to 255, 0 where alpha is 0), the rule
-// the command's image reader (internal/imagefile) follows too.
-func unpremul(c, a uint8) uint8 {
-	if a == 0 {
-		return 0
-	}
-	return uint8(min(uint(c)*255/uint(a), 255))
-}
-
-// stored returns the 8-bit colour a pixel holds without its alpha:
-// straight colour as is (the high byte of 16-bit samples), premultiplied
-// colour divided by alpha. Converting through color.NRGBAModel instead
-// would go through the premultiplied value and lose the colour of
-// transparent pixels.
-func stored(c color.Color) (r, g, b uint8) {
-	switch c := c.(type) {
-	case color.NRGBA:
-		return c.R, c.G, c.B
-	case color.NRGBA64:
-		return uint8(c.R >> 8), uint8(c.G >> 8), uint8(c.B >> 8)
-	case color.RGBA:
-		return unpremul(c.R, c.A), unpremul(c.G, c.A), unpremul(c.B, c.A)
-	}
-	r16, g16, b16, a16 := c.RGBA()
-	a := uint8(a16 >> 8)
-	return unpremul(uint8(r16>>8), a), unpremul(uint8(g16>>8), a), unpremul(uint8(b16>>8), a)
 }
 
 // resizeTF1 resizes three w×h planes to 299×299 with torch-fidelity's

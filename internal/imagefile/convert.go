@@ -12,6 +12,17 @@ import (
 // the decoder's name for the file format; gray says the file declares gray
 // samples although the decoder returned a colour type.
 //
+// Convert returns img as an *image.Gray (gray colour models) or an opaque
+// *image.RGBA (any other) by the package's colour rules, Pillow's
+// convert("L") and convert("RGB"): alpha dropped keeping the colour as
+// stored, premultiplied colour divided by alpha, 16-bit samples reduced to
+// their high byte, palettes looked up. It is what the files the package
+// decodes go through, for images that come from elsewhere. The result may
+// share img's pixels when img already is one of those types.
+func Convert(img image.Image) image.Image {
+	return convert(img, img.Bounds(), "", false)
+}
+
 // The types Go's decoders return for ordinary files are converted by loops
 // over Pix; calling At for every pixel would allocate an interface value per
 // pixel and dominate the decoding time.
