@@ -196,7 +196,10 @@ func Load(path string, opt Options) (image.Image, error) {
 
 // LoadAny reads and decodes the image file at path with Load's colour
 // conversions but no size rule: the image keeps its size.
-func LoadAny(path string) (image.Image, error) {
+func LoadAny(path string) (image.Image, error) { return loadAny(path, false) }
+
+// loadAny is LoadAny, or LoadPillowRGB with clip16.
+func loadAny(path string, clip16 bool) (image.Image, error) {
 	f, st, err := OpenRegular(path)
 	if err != nil {
 		return nil, fmt.Errorf("imagefile: %w", err)
@@ -207,7 +210,7 @@ func LoadAny(path string) (image.Image, error) {
 		return nil, err
 	}
 	defer release()
-	return decodeAny(path, data, cfg, format)
+	return decodeAny(path, data, cfg, format, clip16)
 }
 
 // LoadPillowRGB is LoadAny with one difference, for reading images as
@@ -216,19 +219,7 @@ func LoadAny(path string) (image.Image, error) {
 // high byte, because Pillow opens such files in mode "I" (or "I;16") and
 // its conversion to 8 bits clips. Every other kind of file reads as with
 // LoadAny, which already follows Pillow's 8-bit conversions.
-func LoadPillowRGB(path string) (image.Image, error) {
-	f, st, err := OpenRegular(path)
-	if err != nil {
-		return nil, fmt.Errorf("imagefile: %w", err)
-	}
-	defer f.Close()
-	data, cfg, format, release, err := readReserved(path, f, st.Size())
-	if err != nil {
-		return nil, err
-	}
-	defer release()
-	return decodePillowRGB(path, data, cfg, format)
-}
+func LoadPillowRGB(path string) (image.Image, error) { return loadAny(path, true) }
 
 // ReadPillowRGB is LoadPillowRGB for an image file of size bytes read from
 // r, such as a zip member, with Read's checks: the header first, the
@@ -239,27 +230,7 @@ func ReadPillowRGB(name string, r io.Reader, size int64) (image.Image, error) {
 		return nil, err
 	}
 	defer release()
-	return decodePillowRGB(name, data, cfg, format)
-}
-
-func decodePillowRGB(name string, data []byte, cfg image.Config, format string) (image.Image, error) {
-	src, gray, err := decode(name, data, cfg, format)
-	if err != nil {
-		return nil, err
-	}
-	if g16, ok := src.(*image.Gray16); ok {
-		b := g16.Bounds()
-		out := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
-		for y := range b.Dy() {
-			row := g16.Pix[g16.PixOffset(b.Min.X, b.Min.Y+y):][:2*b.Dx()]
-			for x := range b.Dx() {
-				v := uint16(row[2*x])<<8 | uint16(row[2*x+1])
-				out.Pix[y*out.Stride+x] = uint8(min(v, 255))
-			}
-		}
-		return out, nil
-	}
-	return convert(src, src.Bounds(), format, gray), nil
+	return decodeAny(name, data, cfg, format, true)
 }
 
 // Read is Load for an image file of size bytes read from r, such as a zip
@@ -293,13 +264,27 @@ func DecodeAny(name string, data []byte) (image.Image, error) {
 		return nil, err
 	}
 	defer release()
-	return decodeAny(name, data, cfg, format)
+	return decodeAny(name, data, cfg, format, false)
 }
 
-func decodeAny(name string, data []byte, cfg image.Config, format string) (image.Image, error) {
+// decodeAny decodes data and converts it by the colour rules, except that
+// with clip16 16-bit grayscale is clipped to 255 as Pillow's conversion of
+// its mode "I" does, instead of keeping the high byte.
+func decodeAny(name string, data []byte, cfg image.Config, format string, clip16 bool) (image.Image, error) {
 	src, gray, err := decode(name, data, cfg, format)
 	if err != nil {
 		return nil, err
+	}
+	if g16, ok := src.(*image.Gray16); ok && clip16 {
+		b := g16.Bounds()
+		out := image.NewGray(image.Rect(0, 0, b.Dx(), b.Dy()))
+		for y := range b.Dy() {
+			row := g16.Pix[g16.PixOffset(b.Min.X, b.Min.Y+y):][:2*b.Dx()]
+			for x := range b.Dx() {
+				out.Pix[y*out.Stride+x] = uint8(min(uint16(row[2*x])<<8|uint16(row[2*x+1]), 255))
+			}
+		}
+		return out, nil
 	}
 	return convert(src, src.Bounds(), format, gray), nil
 }
