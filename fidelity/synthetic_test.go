@@ -5,28 +5,22 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"hash/fnv"
 	"math"
 	"os"
 	"testing"
+
+	"github.com/progan/progan/internal/inceptiontest"
 )
 
 // The goldens of ../inception/testdata/synthetic.json were computed by
 // torch-fidelity's own metric functions (../inception/testdata/gen/gen.py)
-// on feature vectors from a formula, which stream reproduces here.
+// on feature vectors from the test formula of internal/inceptiontest.
 
 func stream(name string, n int, f func(v float64) float64) []float32 {
-	h := fnv.New64a()
-	h.Write([]byte(name))
-	seed := h.Sum64()
+	v := inceptiontest.Uniform(inceptiontest.Seed(name), n)
 	out := make([]float32, n)
-	for i := range out {
-		z := seed + uint64(i+1)*0x9E3779B97F4A7C15
-		z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
-		z = (z ^ (z >> 27)) * 0x94D049BB133111EB
-		z ^= z >> 31
-		r := int64(z >> 40)
-		out[i] = float32(f(float64(2*r+1-(1<<24)) / (1 << 24)))
+	for i, x := range v {
+		out[i] = float32(f(x))
 	}
 	return out
 }

@@ -2,45 +2,15 @@ package inception
 
 import (
 	"runtime"
-	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/progan/progan/internal/inceptiontest"
 )
-
-// benchModel has the test weights' convolutions (the speed does not depend
-// on the values) and unit batch norms.
-func benchModel(b *testing.B) *Model {
-	tensors := map[string]Tensor{}
-	for _, l := range Layout() {
-		n := 1
-		for _, d := range l.Shape {
-			n *= d
-		}
-		data := make([]float32, n)
-		switch {
-		case len(l.Shape) > 1:
-			data = inceptiontest.Weight(l.Name, l.Shape)
-		case strings.HasSuffix(l.Name, "running_var") || strings.HasSuffix(l.Name, "bn.weight"):
-			for i := range data {
-				data[i] = 1
-			}
-		}
-		tensors[l.Name] = Tensor{Shape: l.Shape, Data: data}
-	}
-	m, err := New(tensors)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return m
-}
 
 // BenchmarkForward runs the network on one 299×299 input per goroutine,
 // one goroutine per core (GOMAXPROCS), and reports images/s over all.
 func BenchmarkForward(b *testing.B) {
-	m := benchModel(b)
+	m := goldenModel(b) // the speed does not depend on the values
 	x := make([]float32, 3*InputSize*InputSize)
 	for i := range x {
 		x[i] = float32(i%255)/128 - 1

@@ -16,17 +16,15 @@ import (
 
 	"github.com/progan/progan/fidelity"
 	"github.com/progan/progan/internal/imagefile"
+	"github.com/progan/progan/internal/inceptiontest"
 	"github.com/progan/progan/internal/npy"
-	"github.com/progan/progan/internal/pth"
 )
 
 // The goldens of testdata/ were made by torch-fidelity's own code on
 // Debian's PyTorch (testdata/gen/gen.py, see testdata/README.md): random
 // weights in the published files' layout, the conv and fc weights from a
-// formula (formula_test.go) and the batch norm tensors and fc bias from
-// testdata/bn.pth.
-
-const fcGain = 16.0
+// formula (internal/inceptiontest) and the batch norm tensors and fc bias
+// from testdata/bn.pth.
 
 var (
 	testModelOnce sync.Once
@@ -37,23 +35,19 @@ var (
 func goldenModel(t testing.TB) *Model {
 	t.Helper()
 	testModelOnce.Do(func() {
-		bn, err := pth.ReadFile("testdata/bn.pth")
+		w, err := inceptiontest.Load("testdata/bn.pth")
 		if err != nil {
 			testModelErr = err
 			return
 		}
 		tensors := map[string]Tensor{}
 		for _, l := range Layout() {
-			if b, ok := bn[l.Name]; ok {
-				v, err := b.Float32()
-				if err != nil {
-					testModelErr = err
-					return
-				}
-				tensors[l.Name] = Tensor{Shape: b.Shape, Data: v}
-				continue
+			v, err := w.Tensor(l.Name, l.Shape)
+			if err != nil {
+				testModelErr = err
+				return
 			}
-			tensors[l.Name] = Tensor{Shape: l.Shape, Data: formulaTensor(l.Name, l.Shape, fcGain)}
+			tensors[l.Name] = Tensor{Shape: l.Shape, Data: v}
 		}
 		testModel, testModelErr = New(tensors)
 	})
@@ -110,7 +104,7 @@ func TestResizeTF1(t *testing.T) {
 		var w, h int
 		if strings.HasPrefix(c.Input, "synthetic") {
 			w, h = 23, 17
-			v := uniform(fnv64("resize"), 3*w*h)
+			v := inceptiontest.Uniform(inceptiontest.Seed("resize"), 3*w*h)
 			rgb = make([]uint8, len(v))
 			for i, x := range v {
 				// v = (2r+1−2²⁴)/2²⁴ → r

@@ -12,7 +12,6 @@ import (
 	"github.com/progan/progan/fidelity"
 	"github.com/progan/progan/inception"
 	"github.com/progan/progan/internal/inceptiontest"
-	"github.com/progan/progan/internal/pth"
 	"github.com/progan/progan/trainer/safetensors"
 )
 
@@ -20,19 +19,15 @@ import (
 // a safetensors file, a format Load reads, and returns its path.
 func testWeights(t *testing.T) string {
 	t.Helper()
-	bn, err := pth.ReadFile("../../inception/testdata/bn.pth")
+	w, err := inceptiontest.Load("../../inception/testdata/bn.pth")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var ts []safetensors.Tensor
 	for _, l := range inception.Layout() {
-		var data []float32
-		if b, ok := bn[l.Name]; ok {
-			if data, err = b.Float32(); err != nil {
-				t.Fatal(err)
-			}
-		} else {
-			data = inceptiontest.Weight(l.Name, l.Shape)
+		data, err := w.Tensor(l.Name, l.Shape)
+		if err != nil {
+			t.Fatal(err)
 		}
 		ts = append(ts, safetensors.Tensor{Name: l.Name, Shape: l.Shape, Data: data})
 	}

@@ -7,8 +7,12 @@
 package inceptiontest
 
 import (
+	"fmt"
 	"hash/fnv"
 	"math"
+	"slices"
+
+	"github.com/progan/progan/internal/pth"
 )
 
 // FCGain scales fc.weight so that the logits spread over a few units.
@@ -53,4 +57,30 @@ func Weight(name string, shape []int) []float32 {
 		out[i] = float32(x * gain)
 	}
 	return out
+}
+
+// Weights are the test weights: the formula's, and the tensors of bn.pth.
+type Weights struct {
+	bn map[string]*pth.Tensor
+}
+
+// Load reads inception/testdata/bn.pth from path.
+func Load(bnPath string) (*Weights, error) {
+	bn, err := pth.ReadFile(bnPath)
+	if err != nil {
+		return nil, err
+	}
+	return &Weights{bn: bn}, nil
+}
+
+// Tensor returns the values of the state_dict tensor name of the given
+// shape: bn.pth's when it holds it, the formula's (Weight) otherwise.
+func (w *Weights) Tensor(name string, shape []int) ([]float32, error) {
+	if t, ok := w.bn[name]; ok {
+		if !slices.Equal(t.Shape, shape) {
+			return nil, fmt.Errorf("inceptiontest: bn.pth: %s has shape %v, want %v", name, t.Shape, shape)
+		}
+		return t.Float32()
+	}
+	return Weight(name, shape), nil
 }
