@@ -212,6 +212,91 @@ func TestFeatures(t *testing.T) {
 	}
 }
 
+// outputs runs m on the image files of testdata/dir, read as the commands
+// read them, in name order.
+func outputs(t *testing.T, m *Model, dir string, proto Protocol) (pool, logits []float32, n int) {
+	t.Helper()
+	files, err := imagefile.List(filepath.Join("testdata", dir), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	images := func(yield func(image.Image, error) bool) {
+		for _, f := range files {
+			img, err := imagefile.LoadPillowRGB(f)
+			if !yield(img, err) || err != nil {
+				return
+			}
+		}
+	}
+	for out, err := range m.Stream(t.Context(), images, proto, 0) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		pool = append(pool, out.Pool...)
+		logits = append(logits, out.Logits...)
+	}
+	return pool, logits, len(files)
+}
+
+// fidOf is the FID of two sets of n1 and n2 pool feature vectors.
+func fidOf(t *testing.T, f1 []float32, n1 int, f2 []float32, n2 int) float64 {
+	t.Helper()
+	stats := func(f []float32, n int) *fidelity.Stats {
+		a := fidelity.NewAccumulator(PoolDim)
+		for i := range n {
+			a.Add(f[i*PoolDim : (i+1)*PoolDim])
+		}
+		s, err := a.Stats()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	fid, err := fidelity.FID(stats(f1, n1), stats(f2, n2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fid
+}
+
+// isOf is the Inception Score of n logit vectors.
+func isOf(t *testing.T, logits []float32, n, splits int) (mean, std float64) {
+	t.Helper()
+	a, err := fidelity.NewISAccumulator(n, NumClasses, fidelity.ISOptions{Splits: splits})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range n {
+		if err := a.Add(logits[i*NumClasses : (i+1)*NumClasses]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mean, std, err = a.Score()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mean, std
+}
+
+// metric is a score against the Python tool's, with its relative tolerance.
+type metric struct {
+	what      string
+	got, want float64
+	tol       float64
+}
+
+func checkMetrics(t *testing.T, ms []metric) {
+	t.Helper()
+	for _, c := range ms {
+		e := math.Abs(c.got-c.want) / math.Abs(c.want)
+		if e > c.tol {
+			t.Errorf("%s = %.10g, reference %.10g: relative error %.2g > %g", c.what, c.got, c.want, e, c.tol)
+		} else {
+			t.Logf("%s = %.10g, reference %.10g: relative error %.2g", c.what, c.got, c.want, e)
+		}
+	}
+}
+
 // TestMetricsEndToEnd scores testdata/fakes against testdata/reals as
 // torch_fidelity.calculate_metrics did (testdata/metrics.json).
 func TestMetricsEndToEnd(t *testing.T) {
@@ -229,92 +314,23 @@ func TestMetricsEndToEnd(t *testing.T) {
 		IS10Std float64 `json:"inception_score_std_splits10"`
 	}
 	readJSON(t, "testdata/metrics.json", &g)
-	run := func(dir string, proto Protocol) (pool, logits []float32) {
-		files, err := imagefile.List(filepath.Join("testdata", dir), false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		images := func(yield func(image.Image, error) bool) {
-			for _, f := range files {
-				img, err := imagefile.LoadAny(f)
-				if !yield(img, err) || err != nil {
-					return
-				}
-			}
-		}
-		for out, err := range m.Stream(t.Context(), images, proto, 0) {
-			if err != nil {
-				t.Fatal(err)
-			}
-			pool = append(pool, out.Pool...)
-			logits = append(logits, out.Logits...)
-		}
-		return
-	}
-	fp, fl := run("fakes", TorchFidelity)
-	rp, _ := run("reals", TorchFidelity)
-	const dim = PoolDim
-	fa, ra := fidelity.NewAccumulator(dim), fidelity.NewAccumulator(dim)
-	for i := range len(fp) / dim {
-		fa.Add(fp[i*dim : (i+1)*dim])
-	}
-	for i := range len(rp) / dim {
-		ra.Add(rp[i*dim : (i+1)*dim])
-	}
-	fs, err := fa.Stats()
+	fp, fl, nf := outputs(t, m, "fakes", TorchFidelity)
+	rp, _, nr := outputs(t, m, "reals", TorchFidelity)
+	kid, kidStd, err := fidelity.KID(fp, nf, rp, nr, PoolDim, fidelity.KIDOptions{Subsets: 10, SubsetSize: 32})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs, err := ra.Stats()
-	if err != nil {
-		t.Fatal(err)
-	}
-	fid, err := fidelity.FID(fs, rs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kid, kidStd, err := fidelity.KID(fp, len(fp)/dim, rp, len(rp)/dim, dim, fidelity.KIDOptions{Subsets: 10, SubsetSize: 32})
-	if err != nil {
-		t.Fatal(err)
-	}
-	is := func(splits int) (float64, float64) {
-		a, err := fidelity.NewISAccumulator(len(fl)/NumClasses, NumClasses, fidelity.ISOptions{Splits: splits})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range len(fl) / NumClasses {
-			if err := a.Add(fl[i*NumClasses : (i+1)*NumClasses]); err != nil {
-				t.Fatal(err)
-			}
-		}
-		mean, std, err := a.Score()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return mean, std
-	}
-	is4, is4std := is(4)
-	is10, is10std := is(10)
-	for _, c := range []struct {
-		what      string
-		got, want float64
-		tol       float64
-	}{
-		{"FID", fid, g.FID, 1e-5},
+	is4, is4std := isOf(t, fl, nf, 4)
+	is10, is10std := isOf(t, fl, nf, 10)
+	checkMetrics(t, []metric{
+		{"FID", fidOf(t, fp, nf, rp, nr), g.FID, 1e-5},
 		{"KID", kid, g.KID, 1e-5},
 		{"KID std", kidStd, g.KIDStd, 1e-3},
 		{"IS (4 splits)", is4, g.IS4, 1e-5},
 		{"IS std (4 splits)", is4std, g.IS4Std, 1e-3},
 		{"IS (10 splits)", is10, g.IS10, 1e-5},
 		{"IS std (10 splits)", is10std, g.IS10Std, 1e-3},
-	} {
-		e := math.Abs(c.got-c.want) / math.Abs(c.want)
-		if e > c.tol {
-			t.Errorf("%s = %.10g, torch-fidelity %.10g: relative error %.2g > %g", c.what, c.got, c.want, e, c.tol)
-		} else {
-			t.Logf("%s = %.10g, torch-fidelity %.10g: relative error %.2g", c.what, c.got, c.want, e)
-		}
-	}
+	})
 }
 
 // TestPytorchFIDProtocol checks the pytorch-fid protocol against
@@ -349,41 +365,9 @@ func TestPytorchFIDEndToEnd(t *testing.T) {
 		FID float64 `json:"fid_fakes_vs_reals_calculate_frechet_distance"`
 	}
 	readJSON(t, "testdata/pytorch_fid.json", &g)
-	stats := func(dir string) *fidelity.Stats {
-		files, err := imagefile.List(filepath.Join("testdata", dir), false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		images := func(yield func(image.Image, error) bool) {
-			for _, f := range files {
-				img, err := imagefile.LoadAny(f)
-				if !yield(img, err) || err != nil {
-					return
-				}
-			}
-		}
-		a := fidelity.NewAccumulator(PoolDim)
-		for out, err := range m.Stream(t.Context(), images, PytorchFID, 0) {
-			if err != nil {
-				t.Fatal(err)
-			}
-			a.Add(out.Pool)
-		}
-		s, err := a.Stats()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	fid, err := fidelity.FID(stats("fakes"), stats("reals"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := math.Abs(fid-g.FID) / g.FID
-	if e > 1e-5 {
-		t.Errorf("FID = %.10g, pytorch-fid %.10g: relative error %.2g", fid, g.FID, e)
-	}
-	t.Logf("FID = %.10g, pytorch-fid %.10g: relative error %.2g", fid, g.FID, e)
+	fp, _, nf := outputs(t, m, "fakes", PytorchFID)
+	rp, _, nr := outputs(t, m, "reals", PytorchFID)
+	checkMetrics(t, []metric{{"FID (pytorch-fid)", fidOf(t, fp, nf, rp, nr), g.FID, 1e-5}})
 }
 
 // TestMetricsManyImages scores testdata/many/fakes against
@@ -402,78 +386,18 @@ func TestMetricsManyImages(t *testing.T) {
 		ISStd  float64 `json:"inception_score_std"`
 	}
 	readJSON(t, "testdata/many.json", &g)
-	run := func(dir string) (pool, logits []float32, n int) {
-		files, err := imagefile.List(filepath.Join("testdata", "many", dir), false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		images := func(yield func(image.Image, error) bool) {
-			for _, f := range files {
-				img, err := imagefile.LoadPillowRGB(f)
-				if !yield(img, err) || err != nil {
-					return
-				}
-			}
-		}
-		for out, err := range m.Stream(t.Context(), images, TorchFidelity, 0) {
-			if err != nil {
-				t.Fatal(err)
-			}
-			pool = append(pool, out.Pool...)
-			logits = append(logits, out.Logits...)
-		}
-		return pool, logits, len(files)
-	}
-	fp, fl, nf := run("fakes")
-	rp, _, nr := run("reals")
-	stats := func(f []float32, n int) *fidelity.Stats {
-		a := fidelity.NewAccumulator(PoolDim)
-		for i := range n {
-			a.Add(f[i*PoolDim : (i+1)*PoolDim])
-		}
-		s, err := a.Stats()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	fid, err := fidelity.FID(stats(fp, nf), stats(rp, nr))
-	if err != nil {
-		t.Fatal(err)
-	}
+	fp, fl, nf := outputs(t, m, "many/fakes", TorchFidelity)
+	rp, _, nr := outputs(t, m, "many/reals", TorchFidelity)
 	kid, kidStd, err := fidelity.KID(fp, nf, rp, nr, PoolDim, fidelity.KIDOptions{Subsets: 50, SubsetSize: 200})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := fidelity.NewISAccumulator(nf, NumClasses, fidelity.ISOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range nf {
-		if err := a.Add(fl[i*NumClasses : (i+1)*NumClasses]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	is, isStd, err := a.Score()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range []struct {
-		what      string
-		got, want float64
-		tol       float64
-	}{
-		{"FID", fid, g.FID, 1e-5},
+	is, isStd := isOf(t, fl, nf, 10)
+	checkMetrics(t, []metric{
+		{"FID", fidOf(t, fp, nf, rp, nr), g.FID, 1e-5},
 		{"KID", kid, g.KID, 1e-5},
 		{"KID std", kidStd, g.KIDStd, 1e-3},
 		{"IS", is, g.IS, 1e-5},
 		{"IS std", isStd, g.ISStd, 1e-3},
-	} {
-		e := math.Abs(c.got-c.want) / math.Abs(c.want)
-		if e > c.tol {
-			t.Errorf("%s = %.10g, torch-fidelity %.10g: relative error %.2g > %g", c.what, c.got, c.want, e, c.tol)
-		} else {
-			t.Logf("%s = %.10g, torch-fidelity %.10g: relative error %.2g", c.what, c.got, c.want, e)
-		}
-	}
+	})
 }
