@@ -313,77 +313,78 @@ func (s *scorer) cache() (fidelity.Cache, bool) {
 	return fidelity.Cache{Dir: d}, true
 }
 
-// stats returns the FID statistics of the input's images, from the cache
-// when cached is set, the input is an image set and they are there.
-func (s *scorer) stats(ctx context.Context, in *input, cached bool) (st *fidelity.Stats, hit bool, err error) {
+// cached gets what kind names for the input from the cache when cached is
+// set and the input is an image set (get reports a hit, or an error for an
+// entry that does not fit), and otherwise computes it and, for an image
+// set, stores it with put. A damaged entry is reported, recomputed and
+// replaced.
+func (s *scorer) cached(ctx context.Context, in *input, kind string, cached bool,
+	get func(c fidelity.Cache, key string) error, compute func() error, put func(c fidelity.Cache, key string) error) (hit bool, err error) {
 	c, ok := s.cache()
-	n := in.n
 	var key string
 	if cached && ok && in.set != nil {
-		if key, err = s.cacheKey(ctx, in, "stats"); err != nil {
-			return nil, false, err
+		if key, err = s.cacheKey(ctx, in, kind); err != nil {
+			return false, err
 		}
-		st, err = c.Stats(key)
-		if err == nil && st.N == n && st.Dim == inception.PoolDim {
-			return st, true, nil
-		}
+		err := get(c, key)
 		if err == nil {
-			// Well-formed but not what the key promises: damaged, so
-			// recomputed and replaced rather than failing FID.
-			err = fmt.Errorf("statistics %s of %d vectors of %d features, want %d of %d", key, st.N, st.Dim, n, inception.PoolDim)
+			return true, nil
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
 			fmt.Fprintf(s.e.stderr, "progan %s: warning: ignoring the cache: %v\n", s.name, err)
 		}
 	}
-	acc := fidelity.NewAccumulator(inception.PoolDim)
-	if err := s.run(ctx, in, func(o inception.Output) error { acc.Add(o.Pool); return nil }); err != nil {
-		return nil, false, err
-	}
-	if st, err = acc.Stats(); err != nil {
-		return nil, false, err
+	if err := compute(); err != nil {
+		return false, err
 	}
 	if key != "" {
-		if err := c.PutStats(key, st); err != nil {
+		if err := put(c, key); err != nil {
 			fmt.Fprintf(s.e.stderr, "progan %s: warning: not cached: %v\n", s.name, err)
 		}
 	}
-	return st, false, nil
+	return false, nil
+}
+
+// stats returns the FID statistics of the input's images, from the cache
+// as cached says.
+func (s *scorer) stats(ctx context.Context, in *input, cached bool) (st *fidelity.Stats, hit bool, err error) {
+	hit, err = s.cached(ctx, in, "stats", cached,
+		func(c fidelity.Cache, key string) error {
+			if st, err = c.Stats(key); err == nil && (st.N != in.n || st.Dim != inception.PoolDim) {
+				// Well-formed but not what the key promises: damaged.
+				err = fmt.Errorf("statistics %s of %d vectors of %d features, want %d of %d", key, st.N, st.Dim, in.n, inception.PoolDim)
+			}
+			return err
+		},
+		func() error {
+			acc := fidelity.NewAccumulator(inception.PoolDim)
+			if err := s.run(ctx, in, func(o inception.Output) error { acc.Add(o.Pool); return nil }); err != nil {
+				return err
+			}
+			st, err = acc.Stats()
+			return err
+		},
+		func(c fidelity.Cache, key string) error { return c.PutStats(key, st) })
+	return st, hit, err
 }
 
 // features returns the pool features of the input's images, from the
-// cache as stats does.
+// cache as cached says.
 func (s *scorer) features(ctx context.Context, in *input, cached bool) (f []float32, hit bool, err error) {
-	c, ok := s.cache()
-	n := in.n
-	var key string
-	if cached && ok && in.set != nil {
-		if key, err = s.cacheKey(ctx, in, "features"); err != nil {
-			return nil, false, err
-		}
-		var m, dim int
-		f, m, dim, err = c.Features(key)
-		if err == nil && m == n && dim == inception.PoolDim {
-			return f, true, nil
-		}
-		if err == nil {
-			// Damaged: recomputed and replaced rather than failing KID.
-			err = fmt.Errorf("features %s: %d vectors of %d values, want %d of %d", key, m, dim, n, inception.PoolDim)
-		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			fmt.Fprintf(s.e.stderr, "progan %s: warning: ignoring the cache: %v\n", s.name, err)
-		}
-	}
-	f = make([]float32, 0, n*inception.PoolDim)
-	if err := s.run(ctx, in, func(o inception.Output) error { f = append(f, o.Pool...); return nil }); err != nil {
-		return nil, false, err
-	}
-	if key != "" {
-		if err := c.PutFeatures(key, f, n, inception.PoolDim); err != nil {
-			fmt.Fprintf(s.e.stderr, "progan %s: warning: not cached: %v\n", s.name, err)
-		}
-	}
-	return f, false, nil
+	hit, err = s.cached(ctx, in, "features", cached,
+		func(c fidelity.Cache, key string) error {
+			var m, dim int
+			if f, m, dim, err = c.Features(key); err == nil && (m != in.n || dim != inception.PoolDim) {
+				err = fmt.Errorf("features %s: %d vectors of %d values, want %d of %d", key, m, dim, in.n, inception.PoolDim)
+			}
+			return err
+		},
+		func() error {
+			f = make([]float32, 0, in.n*inception.PoolDim)
+			return s.run(ctx, in, func(o inception.Output) error { f = append(f, o.Pool...); return nil })
+		},
+		func(c fidelity.Cache, key string) error { return c.PutFeatures(key, f, in.n, inception.PoolDim) })
+	return f, hit, err
 }
 
 type setInfo struct {
@@ -427,38 +428,69 @@ type fidResult struct {
 	Protocol string  `json:"protocol"`
 }
 
-func scoreFID(ctx context.Context, e *env, realsPath, fakesPath string, o inceptionOpts) error {
-	s, err := newScorer(e, "fid", o)
+// pair is REALS and FAKES opened for FID or KID.
+type pair struct {
+	s            *scorer
+	reals, fakes *input
+}
+
+func openPair(e *env, name, realsPath, fakesPath string, o inceptionOpts) (*pair, error) {
+	s, err := newScorer(e, name, o)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	reals, err := s.open(realsPath, false)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer reals.Close()
 	fakes, err := s.open(fakesPath, true)
+	if err != nil {
+		reals.Close()
+		return nil, err
+	}
+	return &pair{s, reals, fakes}, nil
+}
+
+func (p *pair) Close() {
+	p.reals.Close()
+	p.fakes.Close()
+}
+
+// runPair loads the network and computes each set's part (REALS' from the
+// cache when there) under one progress bar.
+func runPair[T any](ctx context.Context, p *pair, each func(in *input, cached bool) (T, bool, error)) (reals, fakes T, hit bool, err error) {
+	s := p.s
+	if err := s.load(ctx); err != nil {
+		return reals, fakes, false, err
+	}
+	s.bar = s.e.bar(s.name, p.reals.n+p.fakes.n, "images")
+	defer s.bar.Finish()
+	if reals, hit, err = each(p.reals, true); err != nil {
+		return reals, fakes, hit, err
+	}
+	if hit {
+		s.bar.Add(p.reals.n)
+	}
+	fakes, _, err = each(p.fakes, false)
+	return reals, fakes, hit, err
+}
+
+func (p *pair) realsInfo(hit bool) setInfo {
+	return setInfo{Path: p.reals.path, Images: p.reals.n, Cached: hit}
+}
+
+func scoreFID(ctx context.Context, e *env, realsPath, fakesPath string, o inceptionOpts) error {
+	p, err := openPair(e, "fid", realsPath, fakesPath, o)
 	if err != nil {
 		return err
 	}
-	defer fakes.Close()
-	nr, nf := reals.n, fakes.n
-	if nr < 2 || nf < 2 {
-		return fmt.Errorf("too few images: %d reals, %d fakes (FID needs 2 of each)", nr, nf)
+	defer p.Close()
+	if p.reals.n < 2 || p.fakes.n < 2 {
+		return fmt.Errorf("too few images: %d reals, %d fakes (FID needs 2 of each)", p.reals.n, p.fakes.n)
 	}
-	if err := s.load(ctx); err != nil {
-		return err
-	}
-	s.bar = e.bar("fid", nr+nf, "images")
-	rs, hit, err := s.stats(ctx, reals, true)
-	if err == nil && hit {
-		s.bar.Add(nr)
-	}
-	var fsx *fidelity.Stats
-	if err == nil {
-		fsx, _, err = s.stats(ctx, fakes, false)
-	}
-	s.bar.Finish()
+	rs, fsx, hit, err := runPair(ctx, p, func(in *input, cached bool) (*fidelity.Stats, bool, error) {
+		return p.s.stats(ctx, in, cached)
+	})
 	if err != nil {
 		return err
 	}
@@ -466,11 +498,11 @@ func scoreFID(ctx context.Context, e *env, realsPath, fakesPath string, o incept
 	if err != nil {
 		return err
 	}
-	r := fidResult{fid, setInfo{Path: realsPath, Images: nr, Cached: hit}, fakes.info(), o.protocol}
+	r := fidResult{fid, p.realsInfo(hit), p.fakes.info(), o.protocol}
 	if o.json {
 		return e.printJSON(r)
 	}
-	fmt.Fprintf(e.stdout, "FID %.4f\nfakes: %v\nreals: %v\n%s protocol, %.1fs\n", fid, r.Fakes, r.Reals, o.protocol, time.Since(s.start).Seconds())
+	fmt.Fprintf(e.stdout, "FID %.4f\nfakes: %v\nreals: %v\n%s protocol, %.1fs\n", fid, r.Fakes, r.Reals, o.protocol, time.Since(p.s.start).Seconds())
 	return nil
 }
 
@@ -485,37 +517,18 @@ type kidResult struct {
 }
 
 func scoreKID(ctx context.Context, e *env, realsPath, fakesPath string, o inceptionOpts, kopt fidelity.KIDOptions) error {
-	s, err := newScorer(e, "kid", o)
+	p, err := openPair(e, "kid", realsPath, fakesPath, o)
 	if err != nil {
 		return err
 	}
-	reals, err := s.open(realsPath, false)
-	if err != nil {
-		return err
-	}
-	defer reals.Close()
-	fakes, err := s.open(fakesPath, true)
-	if err != nil {
-		return err
-	}
-	defer fakes.Close()
-	nr, nf := reals.n, fakes.n
+	defer p.Close()
+	nr, nf := p.reals.n, p.fakes.n
 	if nr < kopt.SubsetSize || nf < kopt.SubsetSize {
 		return fmt.Errorf("--subset-size %d is larger than a set (%d reals, %d fakes): %w", kopt.SubsetSize, nr, nf, errUsage)
 	}
-	if err := s.load(ctx); err != nil {
-		return err
-	}
-	s.bar = e.bar("kid", nr+nf, "images")
-	rf, hit, err := s.features(ctx, reals, true)
-	if err == nil && hit {
-		s.bar.Add(nr)
-	}
-	var ff []float32
-	if err == nil {
-		ff, _, err = s.features(ctx, fakes, false)
-	}
-	s.bar.Finish()
+	rf, ff, hit, err := runPair(ctx, p, func(in *input, cached bool) ([]float32, bool, error) {
+		return p.s.features(ctx, in, cached)
+	})
 	if err != nil {
 		return err
 	}
@@ -526,11 +539,11 @@ func scoreKID(ctx context.Context, e *env, realsPath, fakesPath string, o incept
 	if err != nil {
 		return err
 	}
-	r := kidResult{kid, std, kopt.Subsets, kopt.SubsetSize, setInfo{Path: realsPath, Images: nr, Cached: hit}, fakes.info(), o.protocol}
+	r := kidResult{kid, std, kopt.Subsets, kopt.SubsetSize, p.realsInfo(hit), p.fakes.info(), o.protocol}
 	if o.json {
 		return e.printJSON(r)
 	}
-	fmt.Fprintf(e.stdout, "KID %.6g ± %.6g (%d subsets of %d)\nfakes: %v\nreals: %v\n%s protocol, %.1fs\n", kid, std, kopt.Subsets, kopt.SubsetSize, r.Fakes, r.Reals, o.protocol, time.Since(s.start).Seconds())
+	fmt.Fprintf(e.stdout, "KID %.6g ± %.6g (%d subsets of %d)\nfakes: %v\nreals: %v\n%s protocol, %.1fs\n", kid, std, kopt.Subsets, kopt.SubsetSize, r.Fakes, r.Reals, o.protocol, time.Since(p.s.start).Seconds())
 	return nil
 }
 
