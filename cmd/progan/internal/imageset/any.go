@@ -30,14 +30,11 @@ func (s *Set) AnyRange(ctx context.Context, from, to int) iter.Seq2[image.Image,
 	from = min(max(from, 0), to)
 	return func(yield func(image.Image, error) bool) {
 		switch s.Kind {
-		case "dataset":
-			for rec, err := range s.ds.Range(s.opt.Tier, from, to) {
-				if err == nil {
-					err = ctx.Err()
-				}
+		case "dataset": // records are what Range reads
+			for rec, err := range s.Range(ctx, from, to) {
 				var img image.Image
 				if err == nil {
-					img = rec.Image
+					img = rec // not a typed nil in the interface
 				}
 				if !yield(img, err) || err != nil {
 					return
