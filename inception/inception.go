@@ -34,13 +34,15 @@ import (
 	"iter"
 	"math"
 	"runtime"
+	"slices"
 
 	"errors"
 	"fmt"
-	"github.com/progan/progan/internal/parallel"
 	"image"
 	"strings"
 	"sync"
+
+	"github.com/progan/progan/internal/parallel"
 )
 
 const (
@@ -139,7 +141,7 @@ func New(tensors map[string]Tensor) (*Model, error) {
 		for _, d := range shape {
 			n *= d
 		}
-		if !sameShape(t.Shape, shape) || len(t.Data) != n {
+		if !slices.Equal(t.Shape, shape) || len(t.Data) != n {
 			return nil, fmt.Errorf("inception: tensor %s: shape %v (%d values), want %v", name, t.Shape, len(t.Data), shape)
 		}
 		for i, v := range t.Data {
@@ -189,18 +191,6 @@ func New(tensors map[string]Tensor) (*Model, error) {
 
 func ignorable(name string) bool {
 	return strings.HasSuffix(name, ".num_batches_tracked") || strings.HasPrefix(name, "AuxLogits.")
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Digest returns a SHA-256 identifying the weights, for caching results:
