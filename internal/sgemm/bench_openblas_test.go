@@ -1,7 +1,7 @@
 //go:build openblas
 
 // Run with CGO_LDFLAGS=-lopenblas OPENBLAS_NUM_THREADS=1 (one thread per
-// call, as nn sets it), or 2 to compare with SgemmParallel.
+// call, as nn sets it), or 2 for OpenBLAS's own threading.
 
 package sgemm
 

@@ -24,11 +24,10 @@ type benchImpl struct {
 }
 
 // benchImpls are the implementations compared: Sgemm with the kernel it
-// picks, each assembly kernel forced, SgemmParallel, and gonum;
-// bench_openblas_test.go adds OpenBLAS under the openblas tag (run it with
-// OPENBLAS_NUM_THREADS=1, and 2 to compare with SgemmParallel).
+// picks, each assembly kernel forced, and gonum; bench_openblas_test.go
+// adds OpenBLAS under the openblas tag (run it with OPENBLAS_NUM_THREADS=1,
+// or 2 for OpenBLAS's own threading).
 var benchImpls = append(append([]benchImpl{{"sgemm", Sgemm}}, kernelImpls()...),
-	benchImpl{"parallel", SgemmParallel},
 	benchImpl{"gonum", func(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 		gonum.Implementation{}.Sgemm(trans(tA), trans(tB), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	}},
@@ -106,18 +105,18 @@ func BenchmarkSgemm(b *testing.B) { benchTable(b, benchShapes, true) }
 // using, so the figures are the best of 3 and still rough:
 //
 //	CGO_LDFLAGS=-lopenblas go test -tags openblas -c -o sob.test ./internal/sgemm
-//	OPENBLAS_NUM_THREADS=1 ./sob.test -test.run '^$' -test.bench 'Sgemm/./(sgemm|avx512|avx2|parallel|openblas)/x1' -test.benchtime 0.4s -test.count 3
+//	OPENBLAS_NUM_THREADS=1 ./sob.test -test.run '^$' -test.bench 'Sgemm/./(sgemm|avx512|avx2|openblas)/x1' -test.benchtime 0.4s -test.count 3
 //	OPENBLAS_NUM_THREADS=2 ./sob.test -test.run '^$' -test.bench 'Sgemm/./openblas/x1' -test.benchtime 0.4s -test.count 3
 //
-//	GFLOP/s        avx512  avx2  parallel  openblas 1  openblas 2
-//	sq1024           96.5 101.6      87.5        99.7       196.8
-//	dx32             95.4 103.3      94.8        99.1       185.9
-//	fwd128           73.6  73.4      69.2        84.5       161.3
-//	64_21609_288     52.7  39.5      52.1        66.7        68.5
-//	192_5041_720     80.1  68.7     158.9        89.1       171.8
-//	96_1225_576      72.6  71.5     117.5        98.2       182.8
-//	192_289_1120     80.8  80.9     120.1        95.0       180.2
-//	448_64_2048      96.6  91.0      86.2        88.2        89.2
+//	GFLOP/s        avx512  avx2  openblas 1  openblas 2
+//	sq1024           96.5 101.6        99.7       196.8
+//	dx32             95.4 103.3        99.1       185.9
+//	fwd128           73.6  73.4        84.5       161.3
+//	64_21609_288     52.7  39.5        66.7        68.5
+//	192_5041_720     80.1  68.7        89.1       171.8
+//	96_1225_576      72.6  71.5        98.2       182.8
+//	192_289_1120     80.8  80.9        95.0       180.2
+//	448_64_2048      96.6  91.0        88.2        89.2
 //
 // On Zen 4, which runs a 512-bit FMA as two 256-bit halves, both kernels
 // peak at the same rate (about 115 GFLOP/s on packed data in L1); the

@@ -10,13 +10,11 @@
 // operation is fixed by the blocking, never by scheduling, so repeated
 // calls give bit-identical results. Each element of C is summed in order
 // over k, in panels of kc = 256, with one fused multiply-add per term in
-// both assembly kernels, so they give bit-identical results to each other
-// and to SgemmParallel, which only splits C into disjoint blocks.
+// both assembly kernels, so they give bit-identical results to each other.
 package sgemm
 
 import (
 	"fmt"
-	"runtime"
 	"sync"
 	"unsafe"
 )
@@ -99,50 +97,6 @@ var (
 func Sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	check(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
 	gemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-}
-
-// parMin is the smallest m·n·k for which SgemmParallel splits the work.
-const parMin = 1 << 22
-
-// SgemmParallel is Sgemm with large products (m·n·k ≥ 2²²) split into
-// GOMAXPROCS disjoint blocks of C computed concurrently. Every element
-// of C is computed by the same operations, in the same order, as by
-// Sgemm, so the results are bit-identical to it. Use it where nothing
-// else keeps the cores busy; Sgemm is the better choice for callers that
-// already run several products at once.
-func SgemmParallel(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	check(tA, tB, m, n, k, len(a), lda, len(b), ldb, len(c), ldc)
-	p := runtime.GOMAXPROCS(0)
-	if p < 2 || m*n*k < parMin {
-		gemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
-		return
-	}
-	im := pick(n)
-	// Split the longer side of C (columns only past the direct path),
-	// in whole register blocks.
-	var wg sync.WaitGroup
-	if n > directN && n >= m {
-		step := roundUp(ceilDiv(n, p), im.nr)
-		for j0 := 0; j0 < n; j0 += step {
-			w := min(step, n-j0)
-			bj := b[j0:]
-			if tB {
-				bj = b[j0*ldb:]
-			}
-			wg.Go(func() { gemm(tA, tB, m, w, k, alpha, a, lda, bj, ldb, beta, c[j0:], ldc) })
-		}
-	} else {
-		step := roundUp(ceilDiv(m, p), im.mr)
-		for i0 := 0; i0 < m; i0 += step {
-			h := min(step, m-i0)
-			ai := a[i0*lda:]
-			if tA {
-				ai = a[i0:]
-			}
-			wg.Go(func() { gemm(tA, tB, h, n, k, alpha, ai, lda, b, ldb, beta, c[i0*ldc:], ldc) })
-		}
-	}
-	wg.Wait()
 }
 
 func ceilDiv(a, b int) int { return (a + b - 1) / b }

@@ -3,7 +3,6 @@ package sgemm
 import (
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"testing"
 )
 
@@ -51,7 +50,7 @@ func run(t *testing.T, r *rand.Rand, tA, tB bool, s shape, alpha, beta float32, 
 	runWith(t, Sgemm, r, tA, tB, s, alpha, beta, pad)
 }
 
-// runWith is run for f (Sgemm or SgemmParallel).
+// runWith is run for f.
 func runWith(t *testing.T, f sgemmFunc, r *rand.Rand, tA, tB bool, s shape, alpha, beta float32, pad int) {
 	t.Helper()
 	m, n, k := s.m, s.n, s.k
@@ -303,57 +302,4 @@ func TestKernelsAgree(t *testing.T) {
 			}
 		}
 	}
-}
-
-// TestSgemmParallel checks SgemmParallel against the reference and, to the
-// bit, against Sgemm, splitting by rows and by columns into 2, 3 and 4
-// blocks, on every kernel.
-func TestSgemmParallel(t *testing.T) {
-	shapes := []shape{
-		{64, 1000, 70},  // columns
-		{500, 200, 50},  // rows
-		{300, 60, 300},  // rows, direct path
-		{40, 2000, 60},  // columns, ragged
-		{1, 4500, 1000}, // m = 1
-		{4500, 1, 1000}, // n = 1
-	}
-	if testing.Short() {
-		shapes = shapes[:3]
-	}
-	for _, s := range shapes {
-		if s.m*s.n*s.k < parMin {
-			t.Fatalf("%v is below the parallel threshold", s)
-		}
-	}
-	paths(t, func(t *testing.T) {
-		r := rand.New(rand.NewPCG(13, 14))
-		for _, procs := range []int{2, 3, 4} {
-			old := runtime.GOMAXPROCS(procs)
-			for i, s := range shapes {
-				tA, tB := i%2 == 0, i%3 == 0
-				beta := []float32{0, 1, 0.5}[i%3]
-				if procs == 2 {
-					runWith(t, SgemmParallel, r, tA, tB, s, 1.5, beta, i%3)
-				}
-				lda, ldb := s.k, s.n
-				if tA {
-					lda = s.m
-				}
-				if tB {
-					ldb = s.k
-				}
-				a, b := randSlice(r, s.m*s.k), randSlice(r, s.k*s.n)
-				c := randSlice(r, s.m*s.n)
-				want := append([]float32(nil), c...)
-				Sgemm(tA, tB, s.m, s.n, s.k, -0.75, a, lda, b, ldb, beta, want, s.n)
-				SgemmParallel(tA, tB, s.m, s.n, s.k, -0.75, a, lda, b, ldb, beta, c, s.n)
-				for e := range c {
-					if math.Float32bits(c[e]) != math.Float32bits(want[e]) {
-						t.Fatalf("GOMAXPROCS=%d %v: C[%d] = %v, serial %v", procs, s, e, c[e], want[e])
-					}
-				}
-			}
-			runtime.GOMAXPROCS(old)
-		}
-	})
 }
