@@ -47,7 +47,10 @@ func ExampleISAccumulator() {
 
 // KID compares sets by the squared MMD of a polynomial kernel: near 0 for
 // sets from one distribution (the unbiased estimate can be slightly
-// negative), larger when one set is shifted.
+// negative), larger when one set is shifted. torch-fidelity's
+// kid_features_to_metric prints the same on these features (kid_subsets=5,
+// kid_subset_size=20, rng_seed=2020, from numpy float32 arrays built the
+// same way).
 func ExampleKID() {
 	set := func(n int, shift float32) []float32 {
 		f := make([]float32, 0, n*4)
